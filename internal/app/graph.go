@@ -16,7 +16,14 @@ type Graph struct {
 	// Diags are load problems, in file order.
 	Diags []Diag
 
-	byID map[string]*Resource
+	byID  map[string]*Resource
+	edges map[edgeKey]struct{}
+}
+
+type edgeKey struct {
+	from, to string
+	kind     EdgeKind
+	via      string
 }
 
 // New returns an empty graph.
@@ -60,17 +67,24 @@ func (g *Graph) Remove(id string) {
 	g.Resources = slices.DeleteFunc(g.Resources, func(x *Resource) bool { return x == r })
 	delete(g.byID, id)
 	g.Edges = slices.DeleteFunc(g.Edges, func(e Edge) bool { return e.From == id || e.To == id })
+	g.edges = nil
 }
 
 // Connect adds an edge unless an equal one (same from, to, kind and via)
 // exists. Edges to or from unknown resources are allowed: loaders check
 // references and report them as diagnostics.
 func (g *Graph) Connect(e Edge) {
-	for _, x := range g.Edges {
-		if x.From == e.From && x.To == e.To && x.Kind == e.Kind && x.Via == e.Via {
-			return
+	if g.edges == nil {
+		g.edges = make(map[edgeKey]struct{}, len(g.Edges)+1)
+		for _, x := range g.Edges {
+			g.edges[edgeKey{x.From, x.To, x.Kind, x.Via}] = struct{}{}
 		}
 	}
+	k := edgeKey{e.From, e.To, e.Kind, e.Via}
+	if _, ok := g.edges[k]; ok {
+		return
+	}
+	g.edges[k] = struct{}{}
 	g.Edges = append(g.Edges, e)
 }
 
