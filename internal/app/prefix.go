@@ -5,7 +5,7 @@ package app
 // otherwise). Loaders must keep to this list; Prefix relies on it.
 var RefAttrs = []string{AttrSource, AttrFunction, AttrDeadLetterTarget, AttrOnFailure, AttrOnSuccess}
 
-// Prefix renames every resource of g to prefix+ID, with the edges, the
+// Prefix renames every resource of g to prefix+ID, with the edges (and the Via that names a resource), the
 // nested-stack membership and the RefAttrs that name them. Loading several
 // independent templates into one graph uses it to keep their logical ids
 // apart.
@@ -33,6 +33,9 @@ func (g *Graph) Prefix(prefix string) {
 	for i := range g.Edges {
 		g.Edges[i].From = prefix + g.Edges[i].From
 		g.Edges[i].To = prefix + g.Edges[i].To
+		if ids[g.Edges[i].Via] {
+			g.Edges[i].Via = prefix + g.Edges[i].Via
+		}
 	}
 	g.edges = nil
 	g.reindex()
