@@ -116,4 +116,5 @@ model, its .fnops.yaml the settings, .fnops/fnops.duckdb the default store.`,
 // entry, so adding a verb touches only its own file and this list.
 var commands = []func(*env) *cobra.Command{
 	newVersionCmd,
+	newCostCmd,
 }
