@@ -3,6 +3,7 @@ package cost
 import (
 	"fmt"
 	"math/big"
+	"regexp"
 	"strings"
 )
 
@@ -12,18 +13,17 @@ import (
 type Money struct{ r *big.Rat }
 
 // ParseMoney reads a plain decimal number of dollars such as "0.0000166667".
-// It rejects fractions ("1/3"), exponents and anything else big.Rat would
-// accept that is not a plain decimal.
+// It rejects fractions ("1/3"), exponents, hexadecimal and anything else
+// that is not a plain decimal.
 func ParseMoney(s string) (Money, error) {
-	if s == "" || strings.ContainsAny(s, "/eE") {
-		return Money{}, fmt.Errorf("parse money %q: not a decimal number", s)
-	}
 	r, ok := new(big.Rat).SetString(s)
-	if !ok {
+	if !ok || !decimalRE.MatchString(s) {
 		return Money{}, fmt.Errorf("parse money %q: not a decimal number", s)
 	}
 	return Money{r}, nil
 }
+
+var decimalRE = regexp.MustCompile(`^-?[0-9]+(\.[0-9]+)?$`)
 
 // mustMoney is ParseMoney for the literals in the price tables.
 func mustMoney(s string) Money {
