@@ -1,0 +1,254 @@
+package telemetry
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// jsonEvent is one JSON log format record: a platform event
+// ({"time","type","record"}, the same shape as a Telemetry API event) or a
+// function's log record ({"timestamp","level","requestId","message"}).
+type jsonEvent struct {
+	Time      string      `json:"time"`
+	Type      string      `json:"type"`
+	Record    recordField `json:"record"`
+	Timestamp string      `json:"timestamp"`
+	Level     string      `json:"level"`
+	RequestID string      `json:"requestId"`
+}
+
+// recordField is an event's record: an object for platform events, a
+// string (the raw log line) for function and extension events.
+type recordField struct {
+	text   string
+	isText bool
+	r      platformRecord
+}
+
+func (f *recordField) UnmarshalJSON(b []byte) error {
+	switch {
+	case len(b) > 0 && b[0] == '"':
+		f.isText = true
+		return json.Unmarshal(b, &f.text)
+	case len(b) > 0 && b[0] == '{':
+		return json.Unmarshal(b, &f.r)
+	}
+	return nil
+}
+
+// platformRecord is the union of the platform event records' fields this
+// decoder reads. Numbers stay decimal text (json.Number) so durations
+// convert to microseconds exactly.
+type platformRecord struct {
+	RequestID         string      `json:"requestId"`
+	Status            string      `json:"status"`
+	ErrorType         string      `json:"errorType"`
+	Version           string      `json:"version"`
+	FunctionName      string      `json:"functionName"`
+	FunctionVersion   string      `json:"functionVersion"`
+	InstanceID        string      `json:"instanceId"`
+	InstanceMaxMemory json.Number `json:"instanceMaxMemory"`
+	Phase             string      `json:"phase"`
+	DroppedRecords    json.Number `json:"droppedRecords"`
+	Metrics           struct {
+		DurationMs              json.Number `json:"durationMs"`
+		BilledDurationMs        json.Number `json:"billedDurationMs"`
+		MemorySizeMB            json.Number `json:"memorySizeMB"`
+		MaxMemoryUsedMB         json.Number `json:"maxMemoryUsedMB"`
+		InitDurationMs          json.Number `json:"initDurationMs"`
+		RestoreDurationMs       json.Number `json:"restoreDurationMs"`
+		BilledRestoreDurationMs json.Number `json:"billedRestoreDurationMs"`
+	} `json:"metrics"`
+}
+
+// jsonLine reads one line holding a JSON object, in a text or JSON log
+// file or a log event's message. A line that does not parse is rejected
+// only when it claims to be a platform event: functions log all sorts of
+// text that starts with a brace.
+func (d *decoder) jsonLine(st *streamState, ts time.Time, line []byte) error {
+	d.ev = jsonEvent{}
+	if err := json.Unmarshal(line, &d.ev); err != nil {
+		if d.sum.Format == FormatJSONLog || bytes.Contains(line, []byte(`"platform.`)) {
+			d.reject(ReasonBadJSON)
+		}
+		return nil
+	}
+	if d.ev.Type != "" && !utf8.Valid(line) {
+		d.reject(ReasonInvalidUTF8)
+		return nil
+	}
+	return d.event(st, ts, &d.ev)
+}
+
+// event handles one platform or function event (JSON log format or
+// Telemetry API); ts is the enclosing log event's time, used when the event
+// has none of its own.
+func (d *decoder) event(st *streamState, ts time.Time, ev *jsonEvent) error {
+	if ev.Type == "" {
+		// A function's JSON log record, or some object a function logged.
+		d.skip("function-log")
+		return nil
+	}
+	if ev.Time != "" {
+		t, ok := parseTime([]byte(ev.Time))
+		if !ok {
+			d.reject(ReasonBadTimestamp)
+			return nil
+		}
+		ts = t
+	}
+	if !ts.IsZero() && !d.checkTime(ts) {
+		return nil
+	}
+	rec := &ev.Record.r
+	switch ev.Type {
+	case "platform.report":
+		return d.jsonReport(st, ts, rec)
+	case "platform.start":
+		if rec.RequestID == "" {
+			d.reject(ReasonBadRecord)
+			return nil
+		}
+		p := st.add([]byte(rec.RequestID))
+		p.start = ts
+		if rec.Version != "" {
+			p.version = d.internString(rec.Version)
+		}
+	case "platform.runtimeDone":
+		if rec.RequestID == "" {
+			d.reject(ReasonBadRecord)
+			return nil
+		}
+		p := st.add([]byte(rec.RequestID))
+		switch rec.Status {
+		case "", "success":
+		case "timeout":
+			p.timedOut = true
+		default:
+			p.failed = true
+		}
+		if rec.ErrorType != "" && p.errType == "" {
+			p.errType = d.internString(rec.ErrorType)
+		}
+	case "platform.initStart":
+		return d.initStart(st, ts, rec)
+	case "platform.initReport", "platform.initRuntimeDone", "platform.restoreReport", "platform.restoreRuntimeDone":
+		d.initFailed(st, rec.Phase, rec.Status, d.internString(rec.ErrorType))
+	case "platform.logsDropped":
+		if n, err := parseScaled([]byte(rec.DroppedRecords), 0); err == nil {
+			d.sum.DroppedRecords += n
+		}
+	case "platform.restoreStart", "platform.extension", "platform.telemetrySubscription":
+		d.skip(ev.Type)
+	case "function", "extension":
+		if ev.Record.isText {
+			return d.message(st, ts, []byte(ev.Record.text))
+		}
+		d.skip("function-log")
+	default:
+		d.reject(ReasonUnknownType)
+	}
+	return nil
+}
+
+// initStart takes what a platform.initStart says about its environment:
+// the function, its version, the instance (a log stream name with the
+// function inserted) and its memory. Telemetry API batches have no log
+// group or stream, so this is all they say about where they come from.
+func (d *decoder) initStart(st *streamState, ts time.Time, rec *platformRecord) error {
+	if rec.FunctionName != "" && st.fnSrc != FunctionFromLogGroup {
+		st.function, st.fnSrc = d.internString(rec.FunctionName), FunctionFromRecord
+	}
+	if ver, env, ok := parseStreamName([]byte(rec.InstanceID)); ok {
+		if st.version == "" {
+			st.version = d.internBytes(ver)
+		}
+		st.env = d.internBytes(env)
+	} else if rec.FunctionVersion != "" && st.version == "" {
+		st.version = d.internString(rec.FunctionVersion)
+	}
+	if rec.InstanceMaxMemory != "" {
+		if b, err := parseScaled([]byte(rec.InstanceMaxMemory), 0); err == nil && b/(1<<20) < 1<<31 {
+			st.memMB = int32(b / (1 << 20))
+		}
+	}
+	v := rec.FunctionVersion
+	if v == "" {
+		v = st.version
+	}
+	return d.newVersion(st.function, d.internString(v), ts)
+}
+
+func (d *decoder) jsonReport(st *streamState, ts time.Time, rec *platformRecord) error {
+	r := &d.rep
+	*r = reportFields{id: []byte(rec.RequestID), status: rec.Status, errType: d.internString(rec.ErrorType)}
+	m := &rec.Metrics
+	var bad error
+	num := func(n json.Number, scale int, dst *int64) bool {
+		if n == "" {
+			return false
+		}
+		v, err := parseScaled([]byte(n), scale)
+		if err != nil && bad == nil {
+			bad = err
+		}
+		*dst = v
+		return true
+	}
+	r.hasDur = num(m.DurationMs, 3, &r.durUS)
+	r.hasBilled = num(m.BilledDurationMs, 0, &r.billedMS)
+	r.hasMem = num(m.MemorySizeMB, 0, &r.memMB)
+	r.hasMax = num(m.MaxMemoryUsedMB, 0, &r.maxMemMB)
+	r.hasInit = num(m.InitDurationMs, 3, &r.initUS)
+	r.hasRestore = num(m.RestoreDurationMs, 3, &r.restoreUS)
+	num(m.BilledRestoreDurationMs, 0, &r.billedRestore)
+	switch {
+	case bad == errRange:
+		d.reject(ReasonOutOfRange)
+		return nil
+	case bad != nil || !r.hasDur || len(r.id) == 0:
+		d.reject(ReasonBadRecord)
+		return nil
+	}
+	return d.emit(st, ts, r)
+}
+
+// jsonStop maps an error of a json.Decoder reading a document to rejects.
+// It reports whether decoding of the document must stop: after a syntax
+// error or a truncation the decoder cannot find its place again, while a
+// value of the wrong type has been read through and the next one can
+// follow.
+func (d *decoder) jsonStop(dec *json.Decoder, err error) bool {
+	if err == nil {
+		return false
+	}
+	if err == io.EOF {
+		return true
+	}
+	if d.src.err != nil {
+		return true // truncated or corrupt compressed input: run rejects it once
+	}
+	var syn *json.SyntaxError
+	switch {
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		d.pos.Line, d.pos.Offset = 0, dec.InputOffset()
+		d.reject(ReasonTruncated)
+		return true
+	case errors.As(err, &syn):
+		d.pos.Line, d.pos.Offset = 0, syn.Offset
+		d.reject(ReasonBadJSON)
+		return true
+	}
+	var rng *json.UnmarshalTypeError
+	if errors.As(err, &rng) && strings.Contains(rng.Value, "number") {
+		d.reject(ReasonOutOfRange)
+		return false
+	}
+	d.reject(ReasonBadJSON)
+	return false
+}

@@ -1,0 +1,534 @@
+package telemetry
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"math"
+	"time"
+	"unicode/utf8"
+)
+
+// reportFields is one REPORT line or platform.report event, parsed. The
+// decoder keeps one and reuses it.
+type reportFields struct {
+	id                       []byte
+	durUS, initUS, restoreUS int64
+	billedMS, billedRestore  int64
+	memMB, maxMemMB          int64
+	hasDur, hasBilled        bool
+	hasMem, hasMax           bool
+	hasInit, hasRestore      bool
+	status                   string // "", success, error, failure, timeout
+	errType                  string
+	version                  string // from a JSON platform.start, if any
+}
+
+func (d *decoder) decodeLines(lr *lineReader) error {
+	for {
+		line, tooLong, truncated, err := lr.readLine()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("read %s: %w", d.opts.Path, err)
+		}
+		d.pos.Line = int(lr.line)
+		if truncated {
+			return nil // run rejects the truncated input once
+		}
+		d.sum.Lines++
+		if tooLong {
+			d.reject(ReasonLineTooLong)
+			continue
+		}
+		if err := d.tick(); err != nil {
+			return err
+		}
+		if err := d.rawLine(line); err != nil {
+			return err
+		}
+	}
+}
+
+func isSpace(c byte) bool { return c == ' ' || c == '\t' }
+
+func skipWS(b []byte) []byte {
+	for len(b) > 0 && isSpace(b[0]) {
+		b = b[1:]
+	}
+	return b
+}
+
+// cutToken splits b at its first space or tab, dropping the whitespace run.
+func cutToken(b []byte) (tok, rest []byte) {
+	for i, c := range b {
+		if isSpace(c) {
+			return b[:i], skipWS(b[i+1:])
+		}
+	}
+	return b, nil
+}
+
+func hasPrefix(b []byte, s string) bool {
+	return len(b) >= len(s) && string(b[:len(s)]) == s
+}
+
+func trimRightSpace(b []byte) []byte {
+	for len(b) > 0 {
+		c := b[len(b)-1]
+		if c != ' ' && c != '\t' && c != '\r' && c != '\n' {
+			break
+		}
+		b = b[:len(b)-1]
+	}
+	return b
+}
+
+// rawLine reads one line of a text log file: an optional timestamp, an
+// optional log stream name (aws logs tail puts the timestamp first, sam
+// logs the stream first), then the log message.
+func (d *decoder) rawLine(line []byte) error {
+	var ts time.Time
+	rest := line
+	tok, after := cutToken(rest)
+	if looksLikeTime(tok) {
+		if t, ok := parseTime(tok); ok {
+			ts, rest = t, after
+			tok, after = cutToken(rest)
+		}
+	}
+	var name []byte
+	if looksLikeStream(tok) {
+		name, rest = tok, after
+		if ts.IsZero() {
+			tok, after = cutToken(rest)
+			if looksLikeTime(tok) {
+				if t, ok := parseTime(tok); ok {
+					ts, rest = t, after
+				}
+			}
+		}
+	}
+	if !ts.IsZero() && !d.checkTime(ts) {
+		return nil
+	}
+	st, err := d.cachedStream(nil, name, ts)
+	if err != nil {
+		return err
+	}
+	return d.platformLine(st, ts, rest)
+}
+
+// cachedStream is stream with a one-entry cache: consecutive lines almost
+// always come from the same stream.
+func (d *decoder) cachedStream(group, name []byte, ts time.Time) (*streamState, error) {
+	if d.last != nil && string(name) == d.lastKey.stream && string(group) == d.lastKey.group {
+		return d.last, nil
+	}
+	st, err := d.stream(group, name, ts)
+	d.last = st
+	d.lastKey = streamKey{string(group), string(name)}
+	if len(group) > 0 {
+		d.lastKey.group = d.internBytes(group)
+	}
+	if len(name) > 0 {
+		d.lastKey.stream = d.internBytes(name)
+	}
+	return st, err
+}
+
+// message reads one log event's text, which may hold several lines (a
+// REPORT and its XRAY line are one event).
+func (d *decoder) message(st *streamState, ts time.Time, msg []byte) error {
+	for len(msg) > 0 {
+		line := msg
+		if i := bytes.IndexByte(msg, '\n'); i >= 0 {
+			line, msg = msg[:i], msg[i+1:]
+		} else {
+			msg = nil
+		}
+		if err := d.platformLine(st, ts, line); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// platformLine reads one log line of a stream whose time is ts (zero if
+// unknown).
+func (d *decoder) platformLine(st *streamState, ts time.Time, line []byte) error {
+	line = trimRightSpace(line)
+	if len(line) == 0 {
+		return nil
+	}
+	switch line[0] {
+	case 'R':
+		switch {
+		case hasPrefix(line, "REPORT "):
+			return d.textReport(st, ts, line[len("REPORT "):])
+		case hasPrefix(line, "RequestId: "):
+			d.faultLine(st, line[len("RequestId: "):])
+			return nil
+		case hasPrefix(line, "RESTORE_REPORT"):
+			d.phaseReport(st, line[len("RESTORE_REPORT"):])
+			return nil
+		case hasPrefix(line, "RESTORE_START"):
+			return nil
+		case hasPrefix(line, "Runtime.") && bytes.IndexByte(line, ' ') < 0:
+			// The second line of a fault ("RequestId: ID Error: ...\nRuntime.ExitError").
+			if p := st.current(); p.errType == "" {
+				p.errType = d.internBytes(line)
+			}
+			return nil
+		}
+	case 'S':
+		if hasPrefix(line, "START RequestId: ") {
+			d.textStart(st, ts, line[len("START RequestId: "):])
+			return nil
+		}
+	case 'E':
+		if hasPrefix(line, "END RequestId: ") {
+			return nil
+		}
+	case 'I':
+		switch {
+		case hasPrefix(line, "INIT_REPORT"):
+			d.phaseReport(st, line[len("INIT_REPORT"):])
+			return nil
+		case hasPrefix(line, "INIT_START"):
+			return nil
+		}
+	case 'X':
+		if hasPrefix(line, "XRAY ") {
+			return nil
+		}
+	case '{':
+		return d.jsonLine(st, ts, line)
+	}
+	d.appLine(st, line)
+	return nil
+}
+
+func (d *decoder) textStart(st *streamState, ts time.Time, b []byte) {
+	id, rest := cutToken(b)
+	if len(id) == 0 {
+		d.reject(ReasonBadRecord)
+		return
+	}
+	p := st.add(id)
+	p.start = ts
+	if hasPrefix(rest, "Version:") {
+		v, _ := cutToken(skipWS(rest[len("Version:"):]))
+		if len(v) > 0 {
+			p.version = d.internBytes(v)
+		}
+	}
+}
+
+// faultLine reads "RequestId: ID Error: Runtime exited with error: signal: killed",
+// what older runtimes log when the runtime process dies.
+func (d *decoder) faultLine(st *streamState, b []byte) {
+	id, rest := cutToken(b)
+	p := st.add(id)
+	if !hasPrefix(rest, "Error:") {
+		return
+	}
+	p.failed = true
+	if bytes.Contains(rest, []byte("signal: killed")) {
+		p.killed = true
+	}
+	if p.errType == "" && bytes.Contains(rest, []byte("Runtime exited")) {
+		p.errType = "Runtime.ExitError"
+	}
+}
+
+// phaseReport reads the fields of INIT_REPORT and RESTORE_REPORT. Only a
+// failure matters here (see initFailed).
+func (d *decoder) phaseReport(st *streamState, b []byte) {
+	status, errType, phase := []byte(nil), []byte(nil), []byte(nil)
+	for b = skipWS(b); len(b) > 0; b = skipWS(b) {
+		switch {
+		case hasPrefix(b, "Phase:"):
+			phase, b = cutToken(skipWS(b[len("Phase:"):]))
+		case hasPrefix(b, "Status:"):
+			status, b = cutToken(skipWS(b[len("Status:"):]))
+		case hasPrefix(b, "Error Type:"):
+			errType, b = cutToken(skipWS(b[len("Error Type:"):]))
+		default:
+			_, b = cutToken(b)
+		}
+	}
+	d.initFailed(st, string(phase), d.internBytes(status), d.internBytes(errType))
+}
+
+// appLine looks at a function's own log line for the platform's messages
+// that say how an invocation ended: a timeout, or a runtime that exited.
+func (d *decoder) appLine(st *streamState, line []byte) {
+	if i := bytes.Index(line, []byte("Task timed out after")); i >= 0 {
+		d.appRequest(st, line[:i]).timedOut = true
+		return
+	}
+	if i := bytes.Index(line, []byte("Runtime exited with error")); i >= 0 {
+		p := d.appRequest(st, line[:i])
+		p.failed = true
+		if bytes.Contains(line[i:], []byte("signal: killed")) {
+			p.killed = true
+		}
+		if p.errType == "" {
+			p.errType = "Runtime.ExitError"
+		}
+	}
+}
+
+// appRequest finds the request an application line names ("<time> <id> ..."),
+// or the stream's current one.
+func (d *decoder) appRequest(st *streamState, head []byte) *pending {
+	for tok, rest := cutToken(head); len(tok) > 0; tok, rest = cutToken(rest) {
+		if isRequestID(tok) {
+			return st.add(tok)
+		}
+	}
+	return st.current()
+}
+
+// isRequestID says whether b looks like a UUID, as request ids are.
+func isRequestID(b []byte) bool {
+	return len(b) == 36 && b[8] == '-' && b[13] == '-' && b[18] == '-' && b[23] == '-'
+}
+
+// textReport parses the part of a REPORT line after "REPORT " and emits
+// its Invocation. Fields are found by name, not position: production
+// Lambda and the runtime interface emulator order them differently, and
+// console copies turn the tabs between them into spaces.
+func (d *decoder) textReport(st *streamState, ts time.Time, b []byte) error {
+	r := &d.rep
+	*r = reportFields{}
+	b = skipWS(b)
+	if !hasPrefix(b, "RequestId:") {
+		d.reject(ReasonBadRecord)
+		return nil
+	}
+	r.id, b = cutToken(skipWS(b[len("RequestId:"):]))
+	var err error
+fields:
+	for b = skipWS(b); len(b) > 0 && err == nil; b = skipWS(b) {
+		switch b[0] {
+		case 'D':
+			if hasPrefix(b, "Duration:") {
+				r.durUS, b, err = msField(b[len("Duration:"):])
+				r.hasDur = true
+				continue
+			}
+		case 'B':
+			if hasPrefix(b, "Billed Duration:") {
+				r.billedMS, b, err = intField(b[len("Billed Duration:"):])
+				r.hasBilled = true
+				continue
+			}
+			if hasPrefix(b, "Billed Restore Duration:") {
+				r.billedRestore, b, err = intField(b[len("Billed Restore Duration:"):])
+				continue
+			}
+		case 'M':
+			if hasPrefix(b, "Memory Size:") {
+				r.memMB, b, err = intField(b[len("Memory Size:"):])
+				r.hasMem = true
+				continue
+			}
+			if hasPrefix(b, "Max Memory Used:") {
+				r.maxMemMB, b, err = intField(b[len("Max Memory Used:"):])
+				r.hasMax = true
+				continue
+			}
+		case 'I':
+			if hasPrefix(b, "Init Duration:") {
+				r.initUS, b, err = msField(b[len("Init Duration:"):])
+				r.hasInit = true
+				continue
+			}
+		case 'R':
+			if hasPrefix(b, "Restore Duration:") {
+				r.restoreUS, b, err = msField(b[len("Restore Duration:"):])
+				r.hasRestore = true
+				continue
+			}
+		case 'S':
+			if hasPrefix(b, "Status:") {
+				var s []byte
+				s, b = cutToken(skipWS(b[len("Status:"):]))
+				r.status = statusWord(s)
+				continue
+			}
+		case 'E':
+			if hasPrefix(b, "Error Type:") {
+				var s []byte
+				s, b = cutToken(skipWS(b[len("Error Type:"):]))
+				if !utf8.Valid(s) {
+					d.reject(ReasonInvalidUTF8)
+					return nil
+				}
+				r.errType = d.internBytes(s)
+				continue
+			}
+		case 'X':
+			if hasPrefix(b, "XRAY ") {
+				break fields // tracing, up to the end of the line
+			}
+		}
+		_, b = cutToken(b) // a field this decoder does not know: step over a word
+	}
+	switch {
+	case err == errRange:
+		d.reject(ReasonOutOfRange)
+		return nil
+	case err != nil || !r.hasDur || len(r.id) == 0:
+		d.reject(ReasonBadRecord)
+		return nil
+	}
+	return d.emit(st, ts, r)
+}
+
+func statusWord(s []byte) string {
+	switch string(s) {
+	case "timeout":
+		return "timeout"
+	case "error":
+		return "error"
+	case "failure":
+		return "failure"
+	case "success":
+		return "success"
+	}
+	return "error" // a status we do not know is still not a success
+}
+
+// msField reads "<ws>123.45<ws>ms" into microseconds.
+func msField(b []byte) (int64, []byte, error) {
+	num, rest := cutToken(skipWS(b))
+	v, err := parseScaled(num, 3)
+	return v, skipUnit(rest, "ms"), err
+}
+
+// intField reads "<ws>123<ws>UNIT" (ms or MB) as an integer.
+func intField(b []byte) (int64, []byte, error) {
+	num, rest := cutToken(skipWS(b))
+	v, err := parseScaled(num, 0)
+	if hasPrefix(rest, "ms") {
+		return v, skipUnit(rest, "ms"), err
+	}
+	return v, skipUnit(rest, "MB"), err
+}
+
+func skipUnit(b []byte, unit string) []byte {
+	if hasPrefix(b, unit) && (len(b) == len(unit) || isSpace(b[len(unit)])) {
+		return b[len(unit):]
+	}
+	return b
+}
+
+// isInitErrorType says whether an error type means the function's init
+// code failed (so the REPORT that carries it is of a failed, suppressed
+// init rerun in the invoke phase).
+func isInitErrorType(t string) bool {
+	switch t {
+	case "Runtime.ImportModuleError", "Runtime.HandlerNotFound", "Runtime.UserCodeSyntaxError",
+		"Runtime.MalformedHandlerName", "Runtime.InvalidEntrypoint", "Runtime.InvalidWorkingDir",
+		"Runtime.InvalidTaskConfig", "Extension.InitError", "Extension.LaunchError":
+		return true
+	}
+	return false
+}
+
+// emit turns a parsed report into an Invocation, enriched with what its
+// stream saw of the request before (START time, timeout and error lines),
+// and hands it to the sink.
+func (d *decoder) emit(st *streamState, ts time.Time, r *reportFields) error {
+	if !utf8.Valid(r.id) {
+		d.reject(ReasonInvalidUTF8)
+		return nil
+	}
+	if r.memMB > math.MaxInt32 || r.maxMemMB > math.MaxInt32 {
+		d.reject(ReasonOutOfRange)
+		return nil
+	}
+	p := st.take(r.id)
+	inv := &d.inv
+	*inv = Invocation{
+		Function:          st.function,
+		Version:           st.version,
+		EnvID:             st.env,
+		RequestID:         string(r.id),
+		End:               ts,
+		DurationUS:        r.durUS,
+		BilledDurationMS:  r.billedMS,
+		MemorySizeMB:      int32(r.memMB),
+		MaxMemoryUsedMB:   int32(r.maxMemMB),
+		InitDurationUS:    r.initUS,
+		RestoreDurationUS: r.restoreUS,
+		BilledRestoreMS:   r.billedRestore,
+		ColdStart:         r.hasInit || r.hasRestore,
+	}
+	if st.fnSrc == FunctionFromLogGroup {
+		d.usedGroup = true
+	} else {
+		d.usedFallback = true
+	}
+	if inv.Version == "" {
+		inv.Version = p.version
+		if inv.Version == "" {
+			inv.Version = r.version
+		}
+	}
+	if !r.hasMem && st.memMB > 0 {
+		inv.MemorySizeMB = st.memMB
+	}
+	switch {
+	case !p.start.IsZero():
+		inv.Start = p.start
+	case !ts.IsZero():
+		// No START time known: the REPORT is written when the invocation
+		// ends, so it started Duration before.
+		inv.Start = ts.Add(-time.Duration(r.durUS) * time.Microsecond)
+	}
+
+	errType := r.errType
+	if errType == "" {
+		errType = p.errType
+	}
+	failed := r.status == "error" || r.status == "failure" || p.failed || errType != ""
+	switch {
+	case r.status == "timeout" || p.timedOut:
+		inv.Status = StatusTimeout
+	case errType == "Runtime.OutOfMemory",
+		p.killed && inv.MemorySizeMB > 0 && r.maxMemMB+1 >= int64(inv.MemorySizeMB),
+		failed && r.hasMax && r.maxMemMB >= int64(inv.MemorySizeMB) && inv.MemorySizeMB > 0:
+		inv.Status = StatusOOM
+	case failed && (isInitErrorType(errType) || st.initErr != ""):
+		inv.Status = StatusInitError
+		if errType == "" {
+			errType = st.initErr
+		}
+	case failed:
+		inv.Status = StatusError
+	}
+	st.initErr = "" // an init failure belongs to the next report only
+	inv.ErrorType = errType
+	d.sum.Invocations++
+	return d.sink.Invocation(inv)
+}
+
+// initFailed notes a failed init (or restore) phase: it makes the stream's
+// next failed REPORT an init-error. A report of Phase "invoke" is the
+// suppressed init rerun inside an invocation, and Lambda writes it after
+// that invocation's REPORT, which carries the same error type (see
+// isInitErrorType), so it is not carried over to the next one.
+func (d *decoder) initFailed(st *streamState, phase, status, errType string) {
+	if status == "" || status == "success" || phase == "invoke" {
+		return
+	}
+	st.initErr = "Runtime.Unknown"
+	if errType != "" {
+		st.initErr = errType
+	}
+}
