@@ -1,0 +1,435 @@
+package cfn
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/fnops/fnops/internal/app"
+)
+
+// statements normalizes every statement of an IAM policy document (a map,
+// or a JSON string as some templates write it) into app.Statement.
+func (s *scope) statements(doc *app.Node, policy string) []app.Statement {
+	if str, ok := doc.String(); ok {
+		parsed, _, err := ParseDocument(doc.Pos.File, []byte(str))
+		if err != nil {
+			return nil
+		}
+		reposition(parsed, doc.Pos)
+		doc = parsed
+	}
+	var out []app.Statement
+	for _, st := range doc.Get("Statement").Items() {
+		if !st.IsMap() {
+			continue
+		}
+		out = append(out, app.Statement{
+			Sid:           st.Get("Sid").Text(),
+			Effect:        st.Get("Effect").Text(),
+			Actions:       st.Get("Action").Strings(),
+			NotActions:    st.Get("NotAction").Strings(),
+			Resources:     st.Get("Resource").Items(),
+			NotResources:  st.Get("NotResource").Items(),
+			Principals:    principals(st.Get("Principal")),
+			NotPrincipals: principals(st.Get("NotPrincipal")),
+			Condition:     st.Get("Condition"),
+			Policy:        policy,
+			Pos:           st.Pos,
+		})
+	}
+	return out
+}
+
+// principals reads a Principal: "*" or a map of type to one or more
+// values; values that did not resolve are kept as their symbolic text.
+func principals(n *app.Node) map[string][]string {
+	if n == nil {
+		return nil
+	}
+	if str, ok := n.String(); ok {
+		return map[string][]string{"*": {str}}
+	}
+	if !n.IsMap() {
+		return nil
+	}
+	if _, _, ok := n.Intrinsic(); ok {
+		return map[string][]string{"AWS": {symbolicText(n)}}
+	}
+	out := make(map[string][]string, len(n.Keys))
+	for i, k := range n.Keys {
+		for _, v := range n.Values[i].Items() {
+			out[k] = append(out[k], symbolicText(v))
+		}
+	}
+	return out
+}
+
+// policies fills the Statements of roles, policies and resource policies:
+// a role gets its inline policies, every AWS::IAM::Policy or ManagedPolicy
+// that names it in Roles and every customer managed policy of the template
+// in its ManagedPolicyArns, so that a role's Statements are all it has.
+// Bucket, queue and topic policies are also appended to the resources they
+// govern (Statement.Policy tells them apart).
+func (s *scope) policies() {
+	attached := make(map[[2]string]bool)
+	attach := func(target string, from *entry) {
+		t := s.a.g.Resource(target)
+		if t == nil || attached[[2]string{target, from.r.ID}] {
+			return
+		}
+		attached[[2]string{target, from.r.ID}] = true
+		t.Statements = append(t.Statements, from.r.Statements...)
+	}
+	for _, e := range s.order {
+		p := e.props
+		switch e.src.Type {
+		case "AWS::IAM::Role":
+			for _, pol := range p.Get("Policies").Items() {
+				e.r.Statements = append(e.r.Statements, s.statements(pol.Get("PolicyDocument"), e.r.ID)...)
+			}
+		case "AWS::IAM::Policy", "AWS::IAM::ManagedPolicy", "AWS::S3::BucketPolicy", "AWS::SQS::QueuePolicy",
+			"AWS::SQS::QueueInlinePolicy", "AWS::SNS::TopicPolicy", "AWS::SNS::TopicInlinePolicy":
+			e.r.Statements = s.statements(p.Get("PolicyDocument"), e.r.ID)
+		case "AWS::KMS::Key":
+			e.r.Statements = s.statements(p.Get("KeyPolicy"), e.r.ID)
+		}
+	}
+	for _, e := range s.order {
+		p := e.props
+		var targets []*app.Node
+		switch e.src.Type {
+		case "AWS::IAM::Policy", "AWS::IAM::ManagedPolicy":
+			targets = p.Get("Roles").Items()
+		case "AWS::S3::BucketPolicy":
+			targets = p.Get("Bucket").Items()
+		case "AWS::SQS::QueuePolicy":
+			targets = p.Get("Queues").Items()
+		case "AWS::SQS::QueueInlinePolicy":
+			targets = p.Get("Queue").Items()
+		case "AWS::SNS::TopicPolicy":
+			targets = p.Get("Topics").Items()
+		case "AWS::SNS::TopicInlinePolicy":
+			targets = p.Get("TopicArn").Items()
+		case "AWS::IAM::Role":
+			for _, arn := range p.Get("ManagedPolicyArns").Items() {
+				if id, ok := s.resolveTarget(arn); ok {
+					if pe := s.a.all[id]; pe != nil && pe.src.Type == "AWS::IAM::ManagedPolicy" {
+						attach(e.r.ID, pe)
+					}
+				}
+			}
+		}
+		for _, t := range targets {
+			if id, ok := s.resolveTarget(t); ok {
+				attach(id, e)
+			}
+		}
+	}
+}
+
+// iamService is what fnops reads from the actions of one AWS service: the
+// kind its resources have and which actions move data which way.
+type iamService struct {
+	kind                  app.Kind
+	writes, reads, invoke []string
+}
+
+var iamServices = map[string]iamService{
+	"s3": {kind: app.KindBucket,
+		writes: []string{"PutObject", "PutObjectAcl", "PutObjectTagging", "DeleteObject", "DeleteObjectVersion", "AbortMultipartUpload", "RestoreObject"},
+		reads:  []string{"GetObject", "GetObjectVersion", "GetObjectAcl", "GetObjectTagging", "ListBucket", "ListBucketVersions", "ListMultipartUploadParts"}},
+	"sqs": {kind: app.KindQueue,
+		writes: []string{"SendMessage", "SendMessageBatch"},
+		reads:  []string{"ReceiveMessage", "DeleteMessage", "DeleteMessageBatch", "ChangeMessageVisibility", "GetQueueAttributes"}},
+	"sns": {kind: app.KindTopic, writes: []string{"Publish"}},
+	"dynamodb": {kind: app.KindTable,
+		writes: []string{"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "PartiQLInsert", "PartiQLUpdate", "PartiQLDelete"},
+		reads:  []string{"GetItem", "BatchGetItem", "Query", "Scan", "ConditionCheckItem", "PartiQLSelect", "GetRecords", "GetShardIterator", "DescribeStream", "ListStreams"}},
+	"kinesis": {kind: app.KindStream,
+		writes: []string{"PutRecord", "PutRecords"},
+		reads:  []string{"GetRecords", "GetShardIterator", "DescribeStream", "DescribeStreamSummary", "ListShards", "SubscribeToShard"}},
+	"events":         {kind: app.KindEventBus, writes: []string{"PutEvents"}},
+	"states":         {kind: app.KindStateMachine, invoke: []string{"StartExecution", "StartSyncExecution"}},
+	"lambda":         {kind: app.KindFunction, invoke: []string{"InvokeFunction", "InvokeAsync"}},
+	"secretsmanager": {kind: app.KindSecret, reads: []string{"GetSecretValue"}, writes: []string{"PutSecretValue", "UpdateSecret"}},
+	"ssm":            {kind: app.KindParameter, reads: []string{"GetParameter", "GetParameters", "GetParametersByPath"}, writes: []string{"PutParameter"}},
+}
+
+// grant is one (service, edge kind) an action pattern allows.
+type grant struct {
+	svc  string
+	kind app.EdgeKind
+}
+
+// grants lists what an action pattern ("s3:PutObject", "s3:Put*", "*")
+// allows among the actions fnops reads. IAM actions are case-insensitive.
+func grants(action string) []grant {
+	var out []grant
+	svc, name, ok := strings.Cut(action, ":")
+	if !ok {
+		if action != "*" {
+			return nil
+		}
+		svc, name = "*", "*"
+	}
+	svc = strings.ToLower(svc)
+	for s, info := range iamServices {
+		if svc != "*" && svc != s {
+			continue
+		}
+		for _, k := range [...]struct {
+			list []string
+			kind app.EdgeKind
+		}{{info.writes, app.Writes}, {info.reads, app.Reads}, {info.invoke, app.Invokes}} {
+			if slices.ContainsFunc(k.list, func(a string) bool { return glob(strings.ToLower(name), strings.ToLower(a)) }) {
+				out = append(out, grant{s, k.kind})
+			}
+		}
+	}
+	return out
+}
+
+// glob matches s against a pattern with * (any run) and ? (any one byte).
+func glob(pattern, s string) bool {
+	px, sx := 0, 0
+	nextPx, nextSx := -1, -1
+	for px < len(pattern) || sx < len(s) {
+		if px < len(pattern) {
+			switch c := pattern[px]; c {
+			case '*':
+				nextPx, nextSx = px, sx+1
+				px++
+				continue
+			case '?':
+				if sx < len(s) {
+					px++
+					sx++
+					continue
+				}
+			default:
+				if sx < len(s) && s[sx] == c {
+					px++
+					sx++
+					continue
+				}
+			}
+		}
+		if nextSx > 0 && nextSx <= len(s) {
+			px, sx = nextPx, nextSx
+			continue
+		}
+		return false
+	}
+	return true
+}
+
+// grantKey collects the actions that give one edge.
+type grantKey struct {
+	to   string
+	kind app.EdgeKind
+}
+
+type grantVal struct {
+	actions  []string
+	wildcard bool
+	pos      app.Pos
+}
+
+// iamEdges turns the statements of each function's and state machine's
+// role into writes, reads and invokes edges to the resources they match.
+// Deny statements, NotAction and NotResource are not subtracted: the
+// edges say what a role may do as written, and rules judge the rest.
+func (s *scope) iamEdges() {
+	for _, e := range s.order {
+		r := e.r
+		if r.Disabled || (r.Kind != app.KindFunction && r.Kind != app.KindStateMachine) {
+			continue
+		}
+		var stmts []app.Statement
+		stmts = append(stmts, r.Statements...)
+		for _, rp := range roleProps {
+			if id, ok := s.resolveTarget(e.props.Get(rp)); ok {
+				if role := s.a.g.Resource(id); role.Kind == app.KindRole {
+					stmts = append(stmts, role.Statements...)
+				}
+			}
+		}
+		if len(stmts) == 0 {
+			continue
+		}
+		found := make(map[grantKey]*grantVal)
+		var order []grantKey
+		add := func(to string, kind app.EdgeKind, action string, wildcard bool, p app.Pos) {
+			if to == r.ID && wildcard {
+				return
+			}
+			k := grantKey{to, kind}
+			v := found[k]
+			if v == nil {
+				v = &grantVal{pos: p}
+				found[k] = v
+				order = append(order, k)
+			}
+			if !slices.Contains(v.actions, action) {
+				v.actions = append(v.actions, action)
+			}
+			v.wildcard = v.wildcard || wildcard
+		}
+		for _, st := range stmts {
+			if st.Effect != "Allow" || len(st.Actions) == 0 {
+				continue
+			}
+			ps := s
+			if pe := s.a.all[st.Policy]; pe != nil {
+				ps = pe.s
+			}
+			for _, action := range st.Actions {
+				for _, g := range grants(action) {
+					for _, res := range st.Resources {
+						ps.matchResource(res, g, func(to string, wildcard bool) {
+							add(to, g.kind, action, wildcard, st.Pos)
+						})
+					}
+				}
+			}
+		}
+		for _, k := range order {
+			v := found[k]
+			slices.Sort(v.actions)
+			d := map[string]string{"actions": strings.Join(v.actions, ",")}
+			if v.wildcard {
+				d["wildcard"] = "true"
+			}
+			s.connect(r.ID, k.to, k.kind, "iam:"+v.actions[0], v.pos, d)
+		}
+	}
+}
+
+// matchResource calls fn for each resource of g's service that the
+// statement Resource entry res covers.
+func (s *scope) matchResource(res *app.Node, g grant, fn func(id string, wildcard bool)) {
+	kind := iamServices[g.svc].kind
+	text, isText := res.String()
+	if isText && text == "*" {
+		for _, r := range s.a.g.Resources {
+			if r.Kind == kind {
+				fn(r.ID, true)
+			}
+		}
+		return
+	}
+	if !isText {
+		// A Sub left symbolic: its partial template, pseudo parameters as
+		// wildcards, unless it names a resource through a variable.
+		if id, ok := s.resolveTarget(res); ok {
+			if s.a.g.Resource(id).Kind == kind {
+				fn(id, false)
+			}
+			return
+		}
+		name, arg, ok := res.Intrinsic()
+		if !ok || name != "Fn::Sub" {
+			return
+		}
+		if arg.IsList() && len(arg.List) > 0 {
+			arg = arg.List[0]
+		}
+		text = wildVars(arg.Text())
+	} else if !strings.ContainsAny(text, "*?") {
+		if id, ok := s.resolveTarget(res); ok && s.a.g.Resource(id).Kind == kind {
+			fn(id, false)
+		}
+		return
+	}
+	parts := strings.SplitN(text, ":", 6)
+	if len(parts) < 6 || parts[0] != "arn" || !glob(parts[2], g.svc) {
+		return
+	}
+	o := &s.a.opts
+	if !fieldMatch(parts[1], o.Partition) || !fieldMatch(parts[3], o.Region) || !fieldMatch(parts[4], o.Account) {
+		return
+	}
+	tail := parts[5]
+	wild := resourceWildcard(g.svc, tail)
+	for _, r := range s.a.g.Resources {
+		if r.Kind != kind {
+			continue
+		}
+		for _, c := range arnTails(g.svc, r, s.a.all[r.ID]) {
+			if glob(tail, c) {
+				fn(r.ID, wild)
+				break
+			}
+		}
+	}
+}
+
+// wildVars turns the ${...} variables of a Sub template into wildcards.
+func wildVars(tmpl string) string {
+	var b strings.Builder
+	subParts(tmpl, func(text string, isVar bool) {
+		if isVar {
+			b.WriteByte('*')
+		} else {
+			b.WriteString(text)
+		}
+	})
+	return b.String()
+}
+
+// fieldMatch matches an ARN field pattern against a known value; an
+// unknown value matches anything.
+func fieldMatch(pattern, known string) bool {
+	return known == "" || pattern == "" || glob(pattern, known)
+}
+
+// resourceWildcard reports whether the resource part of an ARN pattern
+// covers more than one named resource (an object suffix such as
+// bucket/* or table/T/index/* does not count).
+func resourceWildcard(svc, tail string) bool {
+	name := tail
+	switch svc {
+	case "s3":
+		name, _, _ = strings.Cut(tail, "/")
+	case "dynamodb", "kinesis", "events":
+		parts := strings.SplitN(tail, "/", 3)
+		if len(parts) > 1 {
+			name = parts[1]
+		}
+	case "lambda", "states":
+		parts := strings.SplitN(tail, ":", 3)
+		if len(parts) > 1 {
+			name = parts[1]
+		}
+	}
+	return strings.ContainsAny(name, "*?")
+}
+
+// arnTails returns the forms the part after the account of r's ARNs takes.
+// A resource whose physical name is not fixed has the name "\x00", which
+// only a wildcard matches.
+func arnTails(svc string, r *app.Resource, e *entry) []string {
+	name := "\x00"
+	if r.Name != "" && e != nil && e.info != nil && e.props.Get(e.info.name).IsScalar() {
+		name = r.Name
+	}
+	switch svc {
+	case "s3":
+		return []string{name, name + "/\x00"}
+	case "dynamodb":
+		return []string{"table/" + name, "table/" + name + "/index/\x00", "table/" + name + "/stream/\x00"}
+	case "kinesis":
+		return []string{"stream/" + name}
+	case "events":
+		return []string{"event-bus/" + name}
+	case "states":
+		return []string{"stateMachine:" + name}
+	case "lambda":
+		return []string{"function:" + name, "function:" + name + ":\x00"}
+	case "secretsmanager":
+		return []string{"secret:" + name, "secret:" + name + "-\x00\x00\x00\x00\x00\x00"}
+	case "ssm":
+		return []string{"parameter/" + strings.TrimPrefix(name, "/")}
+	}
+	return []string{name}
+}
