@@ -1,0 +1,89 @@
+package rules
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/fnops/fnops/internal/app"
+)
+
+// Context is what a rule's Check sees: the graph, the rule itself and a way
+// to report findings. A Context is used by one rule at a time.
+type Context struct {
+	// Graph is the loaded application; rules must not modify it.
+	Graph *app.Graph
+	// Rule is the rule being run.
+	Rule *Rule
+
+	includeDisabled bool
+	findings        []Finding
+	shared          *runState
+}
+
+// Resources returns the graph's resources of the given kinds (all when
+// none are given), in graph order, leaving out resources whose condition
+// is known to be false unless the engine was told to include them.
+func (c *Context) Resources(kinds ...app.Kind) []*app.Resource {
+	var out []*app.Resource
+	for _, r := range c.Graph.Resources {
+		if (len(kinds) == 0 || slices.Contains(kinds, r.Kind)) && (c.includeDisabled || !r.Disabled) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// Issue is a finding as a rule reports it; the engine fills in the rule's
+// id, severity and category.
+type Issue struct {
+	// Resource is the resource at fault (required unless the finding is
+	// about no resource).
+	Resource *app.Resource
+	// At is the offending value; the finding points at it when it is
+	// written (or derived) in a template, at the resource otherwise.
+	At *app.Node
+	// Pos overrides the position outright when known.
+	Pos     app.Pos
+	Related []string
+	Message string
+	// Remediation overrides the rule's when the fix depends on the case.
+	Remediation string
+}
+
+// Report records one finding.
+func (c *Context) Report(is Issue) {
+	f := Finding{
+		Rule:        c.Rule.ID,
+		Severity:    c.Rule.Severity,
+		Category:    c.Rule.Category,
+		Message:     is.Message,
+		Remediation: is.Remediation,
+		Related:     slices.Clone(is.Related),
+	}
+	if f.Remediation == "" {
+		f.Remediation = c.Rule.Remediation
+	}
+	slices.Sort(f.Related)
+	f.Related = slices.Compact(f.Related)
+	if is.Resource != nil {
+		f.Resource = is.Resource.ID
+		f.Pos = is.Resource.Pos
+	}
+	if is.At != nil && is.At.Pos.Known() && is.At.Origin != app.Default {
+		f.Pos = is.At.Pos
+	}
+	if is.Pos.Known() {
+		f.Pos = is.Pos
+	}
+	c.findings = append(c.findings, f)
+}
+
+// Reportf records a finding on r, pointing at the value at (nil for the
+// resource itself), with a formatted message.
+func (c *Context) Reportf(r *app.Resource, at *app.Node, format string, args ...any) {
+	c.Report(Issue{Resource: r, At: at, Message: fmt.Sprintf(format, args...)})
+}
+
+// IsDefault reports whether a value was left to the platform: absent, or
+// filled in by the loader as the default.
+func IsDefault(n *app.Node) bool { return n == nil || n.Origin == app.Default }

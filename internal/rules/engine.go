@@ -1,0 +1,159 @@
+package rules
+
+import (
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/fnops/fnops/internal/app"
+	"github.com/fnops/fnops/internal/config"
+)
+
+// Ids of the rules the engine itself reports under.
+const (
+	InternalErrorID     = "internal-error"
+	UnusedSuppressionID = "unused-suppression"
+)
+
+// Engine runs rules over a graph.
+type Engine struct {
+	// Registry knows every rule (built-in and custom); suppressions are
+	// resolved against it. Required.
+	Registry *Registry
+	// Rules are the rules to run; nil runs Registry.Select(Selection{}).
+	Rules []*Rule
+	// Suppressions come from the config file, named by ConfigFile.
+	Suppressions []config.Suppression
+	ConfigFile   string
+	// IncludeDisabled also audits resources whose condition is false.
+	IncludeDisabled bool
+	// ReadFile reads template sources for comment suppressions; nil uses
+	// os.ReadFile. Each file is read at most once per Run.
+	ReadFile func(string) ([]byte, error)
+}
+
+// runState is what one Run shares between rules.
+type runState struct {
+	cel map[*app.Resource]map[string]any
+}
+
+// Run runs the rules and returns every finding, suppressed ones included,
+// sorted by Compare and fingerprinted. It does not fail: a rule that
+// panics becomes an internal-error finding naming it.
+func (e *Engine) Run(g *app.Graph) []Finding {
+	run := e.Rules
+	if run == nil {
+		run, _ = e.Registry.Select(Selection{})
+	}
+	shared := &runState{}
+	var out []Finding
+	for _, r := range run {
+		out = append(out, e.runRule(g, r, shared)...)
+	}
+	if !e.IncludeDisabled {
+		out = slices.DeleteFunc(out, func(f Finding) bool {
+			r := g.Resource(f.Resource)
+			return r != nil && r.Disabled
+		})
+	}
+	out = e.suppress(g, run, out)
+	Sort(out)
+	return out
+}
+
+func (e *Engine) runRule(g *app.Graph, r *Rule, shared *runState) (out []Finding) {
+	c := &Context{Graph: g, Rule: r, includeDisabled: e.IncludeDisabled, shared: shared}
+	defer func() {
+		if p := recover(); p != nil {
+			out = append(c.findings, e.internalError(fmt.Sprintf("rule %s failed and was stopped: %v", r.ID, p), nil))
+		}
+	}()
+	r.Check(c)
+	return c.findings
+}
+
+// internalError builds a finding of the internal-error rule.
+func (e *Engine) internalError(msg string, res *app.Resource) Finding {
+	f := Finding{Rule: InternalErrorID, Severity: app.SevError, Category: CategoryOperations, Message: msg,
+		Remediation: "Report this as a fnops bug (or fix the custom rule), with the template that triggers it."}
+	if ir := e.Registry.Get(InternalErrorID); ir != nil {
+		f.Severity = ir.Severity
+	}
+	if res != nil {
+		f.Resource, f.Pos = res.ID, res.Pos
+	}
+	return f
+}
+
+func (e *Engine) readFile(name string) ([]byte, error) {
+	if e.ReadFile != nil {
+		return e.ReadFile(name)
+	}
+	return os.ReadFile(name)
+}
+
+func engineRules() []*Rule {
+	return []*Rule{
+		{
+			ID:       InternalErrorID,
+			Title:    "A rule failed to run",
+			Severity: app.SevError,
+			Category: CategoryOperations,
+			Description: "A rule stopped with an internal error (a bug in a built-in rule, or a custom CEL rule " +
+				"that cannot be evaluated on some resource). The audit went on without it, so its findings may be " +
+				"missing.",
+			Remediation: "For a custom rule, fix its expression (guard optional fields with has()). For a " +
+				"built-in rule, report a bug with the template that triggers it.",
+			Check: func(*Context) {},
+		},
+		{
+			ID:       UnusedSuppressionID,
+			Title:    "Suppression that suppresses nothing",
+			Severity: app.SevWarning,
+			Category: CategoryOperations,
+			Description: "A fnops suppression (a `# fnops:ignore` comment, `Metadata.fnops.ignore` or a config-file " +
+				"entry) matched no finding, or names a rule that does not exist. Stale suppressions hide the next " +
+				"real problem. Suppressions written for other tools (checkov, cfn-lint, cdk-nag, KICS, cfn_nag, " +
+				"cfn-guard) are not reported: they may target checks fnops does not have.",
+			Remediation: "Delete the suppression, or fix the rule id it names.",
+			Fail: `Resources:
+  Fn:
+    # fnops:ignore function-tracing -- traced by OpenTelemetry
+    Type: AWS::Lambda::Function
+    Properties:
+      TracingConfig: {Mode: Active}
+`,
+			Pass: `Resources:
+  Fn:
+    Type: AWS::Lambda::Function
+    Properties:
+      TracingConfig: {Mode: Active}
+`,
+			Check: func(*Context) {},
+		},
+	}
+}
+
+// sortedKeys returns m's keys sorted.
+func sortedKeys[V any](m map[string]V) []string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	slices.Sort(ks)
+	return ks
+}
+
+// fileIsJSON reports whether a template file is JSON (no comments).
+func fileIsJSON(name string, lines []string) bool {
+	if strings.HasSuffix(strings.ToLower(name), ".json") {
+		return true
+	}
+	for _, l := range lines {
+		if t := strings.TrimSpace(l); t != "" {
+			return strings.HasPrefix(t, "{")
+		}
+	}
+	return false
+}
