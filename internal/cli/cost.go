@@ -16,8 +16,8 @@ import (
 )
 
 // newCostCmd is the `cost` verb. For now it holds the calculator; `fnops
-// cost [APP]`, the bill of an app from its store, will be this command's own
-// RunE.
+// cost [APP]`, the bill of an app from its store, will take this command's
+// own RunE, which until then prints help or refuses an APP with exit 2.
 func newCostCmd(e *env) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "cost",
@@ -26,7 +26,13 @@ func newCostCmd(e *env) *cobra.Command {
 monthly tiers, the free tier (opt-in), ephemeral storage, provisioned
 concurrency, SnapStart, response streaming and the INIT phase, rounded to
 cents per line item as on an AWS bill.`,
-		Args: cobra.NoArgs,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return cmd.Help()
+			}
+			return usageError("fnops cost %s: pricing an app from its telemetry store is not available yet; use fnops cost calc", args[0])
+		},
 	}
 	cmd.AddCommand(newCostCalcCmd(e, time.Now))
 	return cmd

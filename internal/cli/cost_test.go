@@ -237,6 +237,15 @@ func TestCostCalcUsageErrors(t *testing.T) {
 	}
 }
 
+func TestCostParent(t *testing.T) {
+	if stdout, _, code := costRun(t, "cost"); code != 0 || !strings.Contains(stdout, "calc") {
+		t.Errorf("fnops cost: exit %d\n%s", code, stdout)
+	}
+	if _, stderr, code := costRun(t, "cost", "my-app"); code != ExitInput || !strings.Contains(stderr, "use fnops cost calc") {
+		t.Errorf("fnops cost my-app: exit %d, %s", code, stderr)
+	}
+}
+
 func TestCostCalcDefaultsToToday(t *testing.T) {
 	// The clock is injected: the month comes from it when --date is absent.
 	var out bytes.Buffer

@@ -296,3 +296,17 @@ func firstAbove(a BreakEvenAssumptions, limit Money) (int64, error) {
 	}
 	return hi, nil
 }
+
+// String prints the assumptions and, per container, its monthly cost and
+// the traffic above which it is cheaper than Lambda.
+func (r *BreakEvenResult) String() string {
+	var b strings.Builder
+	b.WriteString(r.Assumptions.String())
+	fmt.Fprintf(&b, "Lambda per request: $%s\n", r.PerRequest.Exact())
+	for _, alt := range r.Alternatives {
+		fmt.Fprintf(&b, "%s: $%s a month; cheaper than Lambda above %d requests a month (%s a second; one Lambda environment %s%% busy)\n",
+			alt.Container.Name, alt.Monthly, alt.BreakEvenRequests, alt.BreakEvenPerSecond.FloatString(2),
+			new(big.Rat).Mul(alt.LambdaBusy, big.NewRat(100, 1)).FloatString(1))
+	}
+	return b.String()
+}

@@ -124,3 +124,23 @@ func TestBreakEvenErrors(t *testing.T) {
 		t.Error("unknown arch accepted")
 	}
 }
+
+func TestBreakEvenResultString(t *testing.T) {
+	a, _ := DefaultBreakEven("us-east-1", ArchARM, 512, 100_000, nov)
+	res, err := BreakEven(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := res.String()
+	for _, want := range []string{
+		"Lambda: us-east-1 arm64, 512 MB, 100 ms average billed duration per request, free tier false, priced for 2026-11",
+		"Fargate arm64 0.5 vCPU 1 GB: 0.5 vCPU x $0.03238 + 1 GB x $0.00356 per hour",
+		"EC2 t4g.small: $0.0168 per hour on demand",
+		"Lambda per request: $0.00000086667",
+		"Fargate arm64 0.5 vCPU 1 GB: $14.42 a month; cheaper than Lambda above",
+	} {
+		if !strings.Contains(s, want) {
+			t.Errorf("missing %q in:\n%s", want, s)
+		}
+	}
+}

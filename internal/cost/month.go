@@ -11,7 +11,12 @@ import (
 type Options struct {
 	// FreeTier applies the monthly free tier (off by default: most accounts
 	// that care about a bill have long used it up, and organizations share
-	// one).
+	// one). It covers requests (provisioned ones too), on-demand duration
+	// and streamed bytes, never provisioned-concurrency charges: the pricing
+	// page says the free tier "does not apply to functions enabling
+	// Provisioned Concurrency", yet its PC example 1 takes the free requests
+	// and GB-seconds off the same function's on-demand usage, and this
+	// follows the example.
 	FreeTier bool
 	// FreeTierUsed is how much of the free tier other usage has already
 	// taken this month.
@@ -46,28 +51,27 @@ type Charge struct {
 // Add adds o's quantities to c (c's Region and Arch are kept). It fails
 // only on int64 overflow.
 func (c *Charge) Add(o Charge) error {
-	ps := []struct {
-		dst *int64
-		v   int64
-	}{
-		{&c.Requests, o.Requests}, {&c.FreeRequests, o.FreeRequests},
-		{&c.FreeMBms, o.FreeMBms}, {&c.EphemeralMBms, o.EphemeralMBms},
-		{&c.PCMBms, o.PCMBms}, {&c.PCDurationMBms, o.PCDurationMBms},
-		{&c.CacheMBms, o.CacheMBms}, {&c.RestoredMB, o.RestoredMB}, {&c.Restores, o.Restores},
-		{&c.StreamedBytes, o.StreamedBytes}, {&c.FreeStreamedBytes, o.FreeStreamedBytes},
+	ok := true
+	add := func(dst *int64, v int64) {
+		s, fits := addChecked(*dst, v)
+		*dst, ok = s, ok && fits
 	}
+	add(&c.Requests, o.Requests)
+	add(&c.FreeRequests, o.FreeRequests)
 	for i := range c.DurationMBms {
-		ps = append(ps, struct {
-			dst *int64
-			v   int64
-		}{&c.DurationMBms[i], o.DurationMBms[i]})
+		add(&c.DurationMBms[i], o.DurationMBms[i])
 	}
-	for _, p := range ps {
-		s, ok := addChecked(*p.dst, p.v)
-		if !ok {
-			return errOverflow
-		}
-		*p.dst = s
+	add(&c.FreeMBms, o.FreeMBms)
+	add(&c.EphemeralMBms, o.EphemeralMBms)
+	add(&c.PCMBms, o.PCMBms)
+	add(&c.PCDurationMBms, o.PCDurationMBms)
+	add(&c.CacheMBms, o.CacheMBms)
+	add(&c.RestoredMB, o.RestoredMB)
+	add(&c.Restores, o.Restores)
+	add(&c.StreamedBytes, o.StreamedBytes)
+	add(&c.FreeStreamedBytes, o.FreeStreamedBytes)
+	if !ok {
+		return errOverflow
 	}
 	return nil
 }
@@ -208,7 +212,7 @@ const sixMB = 6 << 20
 // invocations of a month must come in order of Start and lie in the month.
 // The request, the billed duration (see BilledDurationMS) at the on-demand
 // tiers or the provisioned-concurrency rate, ephemeral storage above 512 MB,
-// a SnapStart restore (fn.SnapStart and inv.Restored; free on Java) and the
+// a SnapStart restore (inv.Restored; free on Java runtimes) and the
 // streamed bytes beyond 6 MB are charged; the free tier, when on, is taken
 // first for requests, on-demand duration and streaming (never for
 // provisioned duration). Free-tier duration does not count towards the
@@ -266,7 +270,7 @@ func (m *Month) Invocation(fn Function, inv Invocation) (Charge, error) {
 			return Charge{}, errOverflow
 		}
 	}
-	if inv.Restored && fn.SnapStart && !fn.snapStartFree() {
+	if inv.Restored && !fn.snapStartFree() {
 		if err := m.needRate(p.SnapStartRestore, "SnapStart", fn, func(p *ArchPrices) Rate { return p.SnapStartRestore }); err != nil {
 			return Charge{}, err
 		}

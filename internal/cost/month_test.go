@@ -302,3 +302,15 @@ func TestOverflowIsAnError(t *testing.T) {
 		t.Errorf("overflow: %v", err)
 	}
 }
+
+func BenchmarkMonthInvocation(b *testing.B) {
+	m := NewMonth(nov, Options{FreeTier: true})
+	f := fn("us-east-1", ArchARM, 1024)
+	inv := Invocation{Start: nov, DurationUS: 123_450, InitDurationUS: 250_000}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := m.Invocation(f, inv); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
