@@ -40,6 +40,7 @@ type UnknownError struct {
 	Why   string   // optional explanation
 }
 
+// Error says what is unknown and lists what is known.
 func (e *UnknownError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "unknown %s %q", e.What, e.Name)
