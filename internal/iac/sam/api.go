@@ -52,10 +52,12 @@ func (st *apiState) restStage() string {
 // goes into the API's definition, and for functions a permission lets API
 // Gateway invoke them. integ is the integration for non-function owners.
 func (x *tx) apiEvent(owner *cfn.Resource, e event, f *function, http bool) {
-	x.apiEventWith(owner, e, f, http, nil)
+	x.apiEventWith(owner, e, f, http, nil, nil)
 }
 
-func (x *tx) apiEventWith(owner *cfn.Resource, e event, f *function, http bool, integ *app.Node) {
+// apiEventWith is apiEvent with the integration and operation responses of
+// a non-function owner.
+func (x *tx) apiEventWith(owner *cfn.Resource, e event, f *function, http bool, integ, responses *app.Node) {
 	g := gen{e.pos}
 	p := e.props
 	idKey := "RestApiId"
@@ -118,7 +120,10 @@ func (x *tx) apiEventWith(owner *cfn.Resource, e event, f *function, http bool, 
 		if http && path == "$default" {
 			op.Set("isDefaultRoute", g.boolean(true))
 		}
-		op.Set("responses", g.m())
+		if responses == nil {
+			responses = g.m()
+		}
+		op.Set("responses", responses)
 		st.paths = append(st.paths, apiRoute{path: path, method: method, op: op, pos: e.pos})
 	}
 	if f == nil {

@@ -456,7 +456,7 @@ func (x *tx) iotEvent(f *function, e event) {
 		return
 	}
 	x.permission(f, id+"Permission", g, "iot.amazonaws.com",
-		"SourceAccount", g.ref("AWS::AccountId"),
+		"SourceAccount", g.sub("${AWS::AccountId}"),
 		"SourceArn", g.subVars("arn:${AWS::Partition}:iot:${AWS::Region}:${AWS::AccountId}:rule/${RuleName}",
 			"RuleName", g.ref(id)))
 }
@@ -473,7 +473,11 @@ func (x *tx) cognitoEvent(f *function, e event) {
 	}
 	// Several Cognito events of one function share one permission.
 	if permID := f.r.ID + "CognitoPermission"; x.byID[permID] == nil {
-		x.permission(f, permID, g, "cognito-idp.amazonaws.com", "SourceArn", g.getAtt(pool.ID, "Arn"))
+		perm := x.permission(f, permID, g, "cognito-idp.amazonaws.com", "EventSourceToken", g.ref(pool.ID))
+		if perm != nil {
+			// The translator's spelling.
+			perm.Properties.Set("Action", g.str("lambda:invokeFunction"))
+		}
 	}
 	pp := x.own(pool)
 	lc := pp.Get("LambdaConfig")

@@ -68,6 +68,10 @@ var oracleKnown = map[string][]string{
 	// when the same function also had the $default route (whose /*
 	// permission covers it). The extra permission grants nothing more.
 	"implicit_http_api": {"ServerlessHttpApi.Body", "+HttpApiFunctionBasicPermission"},
+	// The stored output predates function URLs' general availability
+	// (AuthorizationType, no permission); the translator now adds
+	// <Id>UrlPublicPermissions for AuthType NONE, as this package does.
+	"function_with_function_url_config": {"+MyFunctionUrlPublicPermissions"},
 	// A connector whose Source is given by Type and Arn with RoleName:
 	// the policy is compared; the role it attaches to is the RoleName
 	// node (Ref MyRole) in both.

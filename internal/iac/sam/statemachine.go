@@ -84,13 +84,18 @@ func (x *tx) stateMachine(r *cfn.Resource) {
 			x.scheduleV2(r, e, eg.ref(r.ID), "states:StartExecution")
 		case "Api":
 			roleID := id + "Role"
+			input := `$util.escapeJavaScript($input.json('$'))`
+			if u, _ := e.props.Get("UnescapeMappingTemplate").Truth(); u {
+				input += `.replaceAll("\\'","'")`
+			}
 			integ := eg.m("type", eg.str("aws"), "httpMethod", eg.str("POST"),
 				"uri", eg.sub("arn:${AWS::Partition}:apigateway:${AWS::Region}:states:action/StartExecution"),
 				"credentials", eg.getAtt(roleID, "Arn"),
 				"requestTemplates", eg.m("application/json", eg.sub(
-					`{"input": "$util.escapeJavaScript($input.json('$'))", "stateMachineArn": "${`+r.ID+`}"}`)),
+					`{"input": "`+input+`", "stateMachineArn": "${`+r.ID+`}"}`)),
 				"responses", eg.m("200", eg.m("statusCode", eg.str("200")), "400", eg.m("statusCode", eg.str("400"))))
-			x.apiEventWith(r, e, nil, false, integ)
+			x.apiEventWith(r, e, nil, false, integ, eg.m(
+				"200", eg.m("description", eg.str("OK")), "400", eg.m("description", eg.str("Bad Request"))))
 			x.startExecutionRole(r, roleID, "apigateway.amazonaws.com", eg)
 		default:
 			x.diag(posOr(e.node.Get("Type"), e.pos), app.SevError, "%s: event %s has unsupported Type %q", r.ID, e.name, e.typ)

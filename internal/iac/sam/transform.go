@@ -2,7 +2,6 @@ package sam
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/fnops/fnops/internal/app"
 	"github.com/fnops/fnops/internal/iac/cfn"
@@ -385,13 +384,4 @@ func tagList(g gen, tags *app.Node, createdByKey string) *app.Node {
 		}
 	}
 	return l
-}
-
-// upperFirst is the translator's way of naming things after a lower-case
-// key (OnSuccess, Queue ...).
-func upperFirst(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
 }
