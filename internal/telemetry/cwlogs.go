@@ -66,6 +66,11 @@ func strBytes(s string) []byte { return []byte(s) }
 // hold one; Firehose and shell appends make several) and calls field for
 // each key of each, which must consume the key's value from dec.
 func (d *decoder) topLevel(r io.Reader, field func(dec *json.Decoder, key string) error) error {
+	return d.topLevelEnd(r, field, nil)
+}
+
+// topLevelEnd is topLevel that also calls end, if not nil, after each object.
+func (d *decoder) topLevelEnd(r io.Reader, field func(dec *json.Decoder, key string) error, end func() error) error {
 	dec := json.NewDecoder(r)
 	dec.UseNumber()
 	for {
@@ -96,6 +101,11 @@ func (d *decoder) topLevel(r io.Reader, field func(dec *json.Decoder, key string
 		}
 		if _, err := dec.Token(); d.jsonStop(dec, err) { // the closing brace
 			return nil
+		}
+		if end != nil {
+			if err := end(); err != nil {
+				return err
+			}
 		}
 	}
 }
@@ -142,11 +152,13 @@ func (d *decoder) eachElement(dec *json.Decoder, fn func() error) error {
 }
 
 // decodeLogEvents reads the JSON of aws logs filter-log-events and
-// get-log-events, one event at a time however long the array.
+// get-log-events ({"events":[...]}), one event at a time however long the
+// array, and bare event objects one after another (what jq '.events[]'
+// makes of it).
 func (d *decoder) decodeLogEvents(r io.Reader) error {
 	var group string
-	var ev logEvent
-	return d.topLevel(r, func(dec *json.Decoder, key string) error {
+	var ev, bare logEvent
+	field := func(dec *json.Decoder, key string) error {
 		switch key {
 		case "events":
 			return d.eachElement(dec, func() error {
@@ -163,13 +175,35 @@ func (d *decoder) decodeLogEvents(r io.Reader) error {
 				return d.logEvent(g, ev.LogStreamName, ev.Timestamp, ev.Message)
 			})
 		case "logGroupName":
-			if err := dec.Decode(&group); d.jsonStop(dec, err) {
+			if err := dec.Decode(&bare.LogGroupName); d.jsonStop(dec, err) {
+				return stopError{}
+			}
+			group = bare.LogGroupName
+			return nil
+		case "logStreamName", "timestamp", "message":
+			var dst any = &bare.LogStreamName
+			switch key {
+			case "timestamp":
+				dst = &bare.Timestamp
+			case "message":
+				dst = &bare.Message
+			}
+			if err := dec.Decode(dst); d.jsonStop(dec, err) {
 				return stopError{}
 			}
 			return nil
 		}
 		return d.skipValue(dec)
-	})
+	}
+	end := func() error {
+		e := bare
+		bare = logEvent{}
+		if e.Message == "" && e.LogStreamName == "" && e.Timestamp == "" {
+			return nil
+		}
+		return d.logEvent(e.LogGroupName, e.LogStreamName, e.Timestamp, e.Message)
+	}
+	return d.topLevelEnd(r, field, end)
 }
 
 // subscriptionPayload is what a CloudWatch Logs subscription delivers, or

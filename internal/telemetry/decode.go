@@ -85,10 +85,11 @@ const MaxLineBytes = 1 << 20
 type Summary struct {
 	Path   string
 	Format Format
-	// Function and FunctionSource are the function name Decode fell back on
-	// for records that do not name their log group, and the rule that gave
-	// it; FunctionSource is "log-group" when every record named its group.
-	// Function is "" when no rule gave a name.
+	// Function is the function name Decode falls back on for records that
+	// do not name their log group ("" when no rule gave one).
+	// FunctionSource is the rule that named the functions of the
+	// invocations: "log-group" or "record" when every invocation was named
+	// so, else the rule that gave Function.
 	Function       string
 	FunctionSource FunctionSource
 	Bytes          int64 // bytes read, after decompression
@@ -155,9 +156,10 @@ type decoder struct {
 	sum   Summary
 	limit time.Time // timestamps after this are from the future
 
-	fn                      string // fallback function name
-	fnSrc                   FunctionSource
-	usedGroup, usedFallback bool
+	fn       string // fallback function name
+	fnSrc    FunctionSource
+	usedSrc  FunctionSource // the source that named the invocations so far
+	srcMixed bool           // true once two sources were used
 
 	src *countReader
 
@@ -242,8 +244,8 @@ func (d *decoder) functionOf(group string) (string, FunctionSource) {
 
 func (d *decoder) finish() {
 	d.sum.Function, d.sum.FunctionSource = d.fn, d.fnSrc
-	if d.usedGroup && !d.usedFallback {
-		d.sum.FunctionSource = FunctionFromLogGroup
+	if d.usedSrc != "" && !d.srcMixed {
+		d.sum.FunctionSource = d.usedSrc
 	}
 }
 

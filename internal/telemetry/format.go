@@ -105,8 +105,17 @@ func Detect(peek []byte) Format {
 		switch firstKey(p) {
 		case "awslogs", "messageType", "owner", "logGroup", "logStream", "subscriptionFilters", "logEvents":
 			return FormatSubscription
-		case "events", "searchedLogStreams", "nextForwardToken", "nextBackwardToken", "nextToken":
+		case "events", "searchedLogStreams", "nextForwardToken", "nextBackwardToken", "nextToken",
+			"logStreamName", "logGroupName", "eventId", "ingestionTime":
 			return FormatLogEvents
+		case "timestamp":
+			// A log event (epoch milliseconds) or a function's JSON log
+			// record (an ISO string).
+			if v := skipSpace(p[bytes.Index(p, []byte(`"timestamp"`))+len(`"timestamp"`):]); len(v) > 1 && v[0] == ':' {
+				if c := skipSpace(v[1:]); len(c) > 0 && c[0] >= '0' && c[0] <= '9' {
+					return FormatLogEvents
+				}
+			}
 		case "MetricDataResults", "Messages":
 			return FormatMetricData
 		case "MetricDataQueries":

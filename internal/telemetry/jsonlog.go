@@ -244,8 +244,10 @@ func (d *decoder) jsonStop(dec *json.Decoder, err error) bool {
 		d.reject(ReasonBadJSON)
 		return true
 	}
+	// encoding/json says "number 1e999" for a number too large for its
+	// field, plain "number" for a number where a string belongs.
 	var rng *json.UnmarshalTypeError
-	if errors.As(err, &rng) && strings.Contains(rng.Value, "number") {
+	if errors.As(err, &rng) && strings.HasPrefix(rng.Value, "number ") {
 		d.reject(ReasonOutOfRange)
 		return false
 	}

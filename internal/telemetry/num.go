@@ -52,8 +52,8 @@ func parseScaled(b []byte, scale int) (int64, error) {
 			break
 		}
 		sawDigit = true
-		if digits >= 18 {
-			// Past 18 significant digits: integer digits scale the
+		if digits >= 19 {
+			// Past 19 significant digits (all fit a uint64): integer digits scale the
 			// value, fraction digits are below any unit we keep.
 			if !sawPoint {
 				dropped++

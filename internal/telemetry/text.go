@@ -469,10 +469,10 @@ func (d *decoder) emit(st *streamState, ts time.Time, r *reportFields) error {
 		BilledRestoreMS:   r.billedRestore,
 		ColdStart:         r.hasInit || r.hasRestore,
 	}
-	if st.fnSrc == FunctionFromLogGroup {
-		d.usedGroup = true
-	} else {
-		d.usedFallback = true
+	if d.usedSrc == "" {
+		d.usedSrc = st.fnSrc
+	} else if d.usedSrc != st.fnSrc {
+		d.srcMixed = true
 	}
 	if inv.Version == "" {
 		inv.Version = p.version

@@ -1,0 +1,92 @@
+package telemetry
+
+import (
+	"testing"
+	"time"
+)
+
+func TestParseScaled(t *testing.T) {
+	tests := []struct {
+		in    string
+		scale int
+		want  int64
+		err   error
+	}{
+		{"102.25", 3, 102250, nil},
+		{"0.05", 3, 50, nil},
+		{"376256.59", 3, 376256590, nil},
+		{"1072.145", 3, 1072145, nil},
+		{"5000.0", 3, 5000000, nil},
+		{"463.512", 3, 463512, nil},
+		{"0", 3, 0, nil},
+		{"0.0004", 3, 0, nil},
+		{"0.0005", 3, 1, nil}, // half up
+		{"1.2345", 3, 1235, nil},
+		{"1e3", 3, 1000000, nil},
+		{"1.28E8", 0, 128000000, nil},
+		{"2.5e-1", 3, 250, nil},
+		{"607", 0, 607, nil},
+		{"15.0", 0, 15, nil},
+		{"9223372036854775807", 0, 9223372036854775807, nil},
+		{"9223372036854775808", 0, 0, errRange},
+		{"9223372036854775.807", 3, 9223372036854775807, nil},
+		{"99999999999999999999", 3, 0, errRange},
+		{"1e400", 3, 0, errRange},
+		{"-1", 3, 0, errRange},
+		{"", 3, 0, errSyntax},
+		{".", 3, 0, errSyntax},
+		{"1.2.3", 3, 0, errSyntax},
+		{"12ms", 3, 0, errSyntax},
+		{"1e", 3, 0, errSyntax},
+		{"-", 3, 0, errSyntax},
+	}
+	for _, tt := range tests {
+		got, err := parseScaled([]byte(tt.in), tt.scale)
+		if got != tt.want || err != tt.err {
+			t.Errorf("parseScaled(%q, %d) = %d, %v; want %d, %v", tt.in, tt.scale, got, err, tt.want, tt.err)
+		}
+	}
+}
+
+func TestParseTime(t *testing.T) {
+	tests := []struct {
+		in   string
+		want string // RFC 3339 in UTC, "" for a parse failure
+	}{
+		{"2025-12-14T21:09:20.757-08:00", "2025-12-15T05:09:20.757Z"},
+		{"2026-03-01T12:00:00.123000+00:00", "2026-03-01T12:00:00.123Z"},
+		{"2025-06-09T23:36:02.676Z", "2025-06-09T23:36:02.676Z"},
+		{"2024-04-23T13:26:04.780000", "2024-04-23T13:26:04.78Z"},
+		{"2023-12-05 10:00:00.000", "2023-12-05T10:00:00Z"},
+		{"2026-03-01T12:00:00Z", "2026-03-01T12:00:00Z"},
+		{"2026-03-01T12:00:00+0530", "2026-03-01T06:30:00Z"},
+		{"2024-02-29T00:00:00Z", "2024-02-29T00:00:00Z"},
+		{"2023-02-29T00:00:00Z", ""},
+		{"2026-13-01T12:00:00Z", ""},
+		{"2026-03-01T25:00:00Z", ""},
+		{"2026-03-01T12:00:00.Z", ""},
+		{"2026-03-01T12:00:00Q", ""},
+		{"2026-03-01", ""},
+	}
+	for _, tt := range tests {
+		got, ok := parseTime([]byte(tt.in))
+		if tt.want == "" {
+			if ok {
+				t.Errorf("parseTime(%q) = %v, want failure", tt.in, got)
+			}
+			continue
+		}
+		want, _ := time.Parse(time.RFC3339Nano, tt.want)
+		if !ok || !got.Equal(want) || got.Location() != time.UTC {
+			t.Errorf("parseTime(%q) = %v, %v; want %v", tt.in, got, ok, want)
+		}
+	}
+}
+
+func TestAppendMillis(t *testing.T) {
+	for us, want := range map[int64]string{102250: "102.25", 0: "0.00", 1072145: "1072.145", 5: "0.005", 600000000: "600000.00"} {
+		if got := string(appendMillis(nil, us)); got != want {
+			t.Errorf("appendMillis(%d) = %s, want %s", us, got, want)
+		}
+	}
+}
