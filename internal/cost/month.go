@@ -301,8 +301,10 @@ const pcRounding = 5 * time.Minute
 
 // Provisioned prices a provisioned-concurrency reservation of concurrency
 // environments of fn, enabled for the given time (one enable-to-disable
-// period: the time is rounded up to five minutes). The invocations served by
-// it are priced separately, with Invocation and Provisioned set.
+// period: the time is rounded up to five minutes). A period that runs into
+// the next month is priced whole here; split it at the month's end for
+// month-by-month bills. The invocations served by it are priced
+// separately, with Invocation and Provisioned set.
 func (m *Month) Provisioned(fn Function, concurrency int64, enabled time.Duration) (Charge, error) {
 	p, err := m.prices(fn)
 	if err != nil {

@@ -172,6 +172,7 @@ func table20260906() *Table {
 			"derived: duration tiers 2 and 3 outside us-east-1 (same list prices wherever tier 1 is the same)",
 			"derived: arm64 PC and PC duration outside us-east-1 = x86 x 0.8 rounded to 10 places (reproduces us-east-1)",
 			"SnapStart and response streaming: us-east-1 only (the pricing page's examples)",
+			"the duration tiers are applied at every date; they began in 2022 and the reference gives no exact date, which matters only above 6 billion GB-s a month",
 		},
 		FreeTier: FreeTier{Requests: 1_000_000, MBms: 400_000 * gbsMBms, StreamedBytes: 100 << 30},
 		prices:   map[string]map[Arch]*ArchPrices{},
