@@ -145,6 +145,9 @@ func (a *adapter) newScope(t *Template, prefix, stack string, files []string, pa
 // or nil at the root.
 func (s *scope) setParams(given *app.Node, overrides map[string]string) {
 	sec := s.t.Section("Parameters")
+	if !sec.IsMap() {
+		return
+	}
 	for i, name := range sec.Keys {
 		decl := sec.Values[i]
 		typ := decl.Get("Type").Text()

@@ -146,7 +146,7 @@ func (s *scope) resolveText(str string, vars *app.Node, depth int) (string, bool
 // part name no single resource; unknown region and account (a pseudo
 // parameter left symbolic) match any.
 func (s *scope) resolveARN(arn string) (string, bool) {
-	parts := strings.SplitN(arn, ":", 6)
+	parts := splitARN(arn)
 	if len(parts) < 6 {
 		return "", false
 	}
@@ -238,6 +238,25 @@ func (s *scope) resolveARN(arn string) (string, bool) {
 		return "", false
 	}
 	return s.lookupKind(kind, name)
+}
+
+// splitARN splits an ARN into its six fields, the last one holding the
+// rest; colons inside ${...} (${AWS::Region}) do not split.
+func splitARN(arn string) []string {
+	parts := make([]string, 0, 6)
+	depth, start := 0, 0
+	for i := 0; i < len(arn) && len(parts) < 5; i++ {
+		switch {
+		case arn[i] == '$' && i+1 < len(arn) && arn[i+1] == '{':
+			depth++
+		case arn[i] == '}' && depth > 0:
+			depth--
+		case arn[i] == ':' && depth == 0:
+			parts = append(parts, arn[start:i])
+			start = i + 1
+		}
+	}
+	return append(parts, arn[start:])
 }
 
 // segment returns what follows prefix in res, up to stop (0: the end); ""

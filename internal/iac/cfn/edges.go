@@ -196,8 +196,14 @@ func (s *scope) ruleEdges(e *entry) {
 // openAPIEdges finds the Lambda integrations of an OpenAPI body.
 func (s *scope) openAPIEdges(id string, body *app.Node) {
 	paths := body.Get("paths")
+	if !paths.IsMap() {
+		return
+	}
 	for i, path := range paths.Keys {
 		ops := paths.Values[i]
+		if !ops.IsMap() {
+			continue
+		}
 		for j, method := range ops.Keys {
 			uri := ops.Values[j].Path("x-amazon-apigateway-integration", "uri")
 			if uri == nil {
@@ -387,7 +393,7 @@ func (s *scope) stateMachineEdges(e *entry) {
 }
 
 func (s *scope) walkStates(id string, states *app.Node, subs *app.Node, depth int) {
-	if depth > 16 {
+	if depth > 16 || !states.IsMap() {
 		return
 	}
 	for i, name := range states.Keys {
@@ -460,6 +466,9 @@ func (s *scope) lateEdges() {
 			s.connect(src, fn, app.Triggers, r.ID, p.Get("SourceArn").Pos, map[string]string{"principal": principal})
 		case app.KindFunction:
 			vars := p.Path("Environment", "Variables")
+			if !vars.IsMap() {
+				continue
+			}
 			for i, name := range vars.Keys {
 				v := vars.Values[i]
 				to, ok := s.target(v)

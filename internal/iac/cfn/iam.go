@@ -341,7 +341,7 @@ func (s *scope) matchResource(res *app.Node, g grant, fn func(id string, wildcar
 		}
 		return
 	}
-	parts := strings.SplitN(text, ":", 6)
+	parts := splitARN(text)
 	if len(parts) < 6 || parts[0] != "arn" || !glob(parts[2], g.svc) {
 		return
 	}
