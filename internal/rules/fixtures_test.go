@@ -1,7 +1,3 @@
-//go:build iacready
-
-// The build tag goes once internal/iac compiles.
-
 package rules_test
 
 import (
