@@ -235,7 +235,7 @@ func parseResponses(s string) (cost.Responses, error) {
 		}
 	}
 	v, err := strconv.ParseFloat(size, 64)
-	if err != nil || v < 0 || math.IsInf(v, 0) || v*mult > 1<<40 {
+	if err != nil || !(v >= 0) || v*mult > 1<<40 { // !(v >= 0) also rejects NaN
 		return cost.Responses{}, bad
 	}
 	return cost.Responses{Count: n, Bytes: int64(math.Round(v * mult))}, nil

@@ -259,3 +259,27 @@ func TestCostCalcDefaultsToToday(t *testing.T) {
 		t.Errorf("header: %s", out.String())
 	}
 }
+
+func FuzzCostParseResponses(f *testing.F) {
+	for _, s := range []string{"1000000x7MB", "2000000x100KB", "1x0.5GB", "3x10B", "5x7", "x", "7MB", "-1x1MB", "1x-1MB", "1xNaNMB", "1x1e400MB"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		r, err := parseResponses(s)
+		if err != nil {
+			return
+		}
+		if r.Count < 0 || r.Bytes < 0 || r.Bytes > 1<<40 {
+			t.Fatalf("%q -> %+v", s, r)
+		}
+	})
+}
+
+func TestCostParseResponses(t *testing.T) {
+	for s, want := range map[string]int64{"1x100KB": 100 << 10, "1x7MB": 7 << 20, "1x0.5GB": 1 << 29, "1x10B": 10, "1x10": 10, "1x1.5mb": 3 << 19} {
+		r, err := parseResponses(s)
+		if err != nil || r.Count != 1 || r.Bytes != want {
+			t.Errorf("%s -> %+v, %v; want %d bytes", s, r, err, want)
+		}
+	}
+}
