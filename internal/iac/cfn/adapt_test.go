@@ -195,7 +195,7 @@ func adaptRender(g *app.Graph) []byte {
 		out.Edges = append(out.Edges, adaptEdge{From: e.From, To: e.To, Kind: e.Kind, Via: e.Via, Line: e.Pos.Line, Detail: e.Detail})
 	}
 	for _, d := range g.Diags {
-		out.Diags = append(out.Diags, fmt.Sprintf("%d:%d %s: %s", d.Pos.Line, d.Pos.Col, d.Severity, d.Message))
+		out.Diags = append(out.Diags, fmt.Sprintf("%s:%d:%d %s: %s", d.Pos.File, d.Pos.Line, d.Pos.Col, d.Severity, d.Message))
 	}
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
@@ -266,13 +266,21 @@ func TestAdaptMutations(t *testing.T) {
 		func(p app.Pos) *app.Node { return app.Int(-1, p) },
 		func(p app.Pos) *app.Node { return adaptFn("Ref", app.NewList(p), p) },
 		func(p app.Pos) *app.Node { return adaptFn("Fn::GetAtt", app.Str("NoDot", p), p) },
-		func(p app.Pos) *app.Node { return adaptFn("Fn::Sub", app.NewList(p, app.NewMap(p), app.Str("x", p)), p) },
+		func(p app.Pos) *app.Node {
+			return adaptFn("Fn::Sub", app.NewList(p, app.NewMap(p), app.Str("x", p)), p)
+		},
 		func(p app.Pos) *app.Node { return adaptFn("Fn::If", app.Str("x", p), p) },
-		func(p app.Pos) *app.Node { return adaptFn("Fn::Select", app.NewList(p, app.Int(99, p), app.NewList(p)), p) },
+		func(p app.Pos) *app.Node {
+			return adaptFn("Fn::Select", app.NewList(p, app.Int(99, p), app.NewList(p)), p)
+		},
 		func(p app.Pos) *app.Node { return adaptFn("Fn::FindInMap", app.NewList(p, app.NewMap(p)), p) },
-		func(p app.Pos) *app.Node { return adaptFn("Fn::Cidr", app.NewList(p, app.Str("10.0.0.0/8", p), app.Int(300, p), app.Int(0, p)), p) },
+		func(p app.Pos) *app.Node {
+			return adaptFn("Fn::Cidr", app.NewList(p, app.Str("10.0.0.0/8", p), app.Int(300, p), app.Int(0, p)), p)
+		},
 		func(p app.Pos) *app.Node { return adaptFn("Ref", app.Str("AWS::NoValue", p), p) },
-		func(p app.Pos) *app.Node { return adaptFn("Fn::Join", app.NewList(p, app.NewMap(p), app.Str("x", p)), p) },
+		func(p app.Pos) *app.Node {
+			return adaptFn("Fn::Join", app.NewList(p, app.NewMap(p), app.Str("x", p)), p)
+		},
 		func(p app.Pos) *app.Node { return adaptFn("Condition", app.NewList(p), p) },
 	}
 	for _, file := range adaptAllFixtures(t) {

@@ -275,7 +275,10 @@ func (s *scope) definition(e *entry) *sfnDef {
 		if str := p.Get("DefinitionString"); str != nil {
 			text, ok := str.String()
 			if !ok {
-				text = symbolicText(str)
+				// A Sub left symbolic: what CloudFormation would pass on,
+				// "${!X}" unescaped to "${X}" for DefinitionSubstitutions,
+				// unresolved variables kept as ${Res.Attr} for defTarget.
+				text = unescapeSub(symbolicText(str))
 			}
 			doc, _, err := ParseDocument(str.Pos.File, []byte(text))
 			if err == nil {
@@ -298,6 +301,20 @@ func (s *scope) definition(e *entry) *sfnDef {
 	}
 	d.node = def
 	return d
+}
+
+// unescapeSub renders a Sub template with "${!X}" as "${X}" and
+// variables as they are.
+func unescapeSub(tmpl string) string {
+	var b strings.Builder
+	subParts(tmpl, func(text string, isVar bool) {
+		if isVar {
+			b.WriteString("${" + text + "}")
+		} else {
+			b.WriteString(text)
+		}
+	})
+	return b.String()
 }
 
 // substitute replaces ${Key} in the strings of n with the substitutions

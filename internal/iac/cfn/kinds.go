@@ -45,17 +45,17 @@ var types = map[string]*typeInfo{
 	"AWS::ApiGatewayV2::Api":              {app.KindAPI, "Name"},
 	"AWS::Serverless::Api":                {app.KindAPI, "Name"},
 	"AWS::Serverless::HttpApi":            {app.KindAPI, "Name"},
-	"AWS::ApiGateway::Stage":              {app.KindOther, "StageName"},
-	"AWS::ApiGatewayV2::Stage":            {app.KindOther, "StageName"},
+	"AWS::ApiGateway::Stage":              {app.KindOther, ""},
+	"AWS::ApiGatewayV2::Stage":            {app.KindOther, ""},
 	"AWS::ApiGateway::Method":             {app.KindOther, ""},
 	"AWS::ApiGatewayV2::Route":            {app.KindOther, ""},
 	"AWS::StepFunctions::StateMachine":    {app.KindStateMachine, "StateMachineName"},
 	"AWS::Serverless::StateMachine":       {app.KindStateMachine, "Name"},
 	"AWS::IAM::Role":                      {app.KindRole, "RoleName"},
-	"AWS::IAM::Policy":                    {app.KindPolicy, "PolicyName"},
+	"AWS::IAM::Policy":                    {app.KindPolicy, ""},
 	"AWS::IAM::ManagedPolicy":             {app.KindPolicy, "ManagedPolicyName"},
 	"AWS::Logs::LogGroup":                 {app.KindLogGroup, "LogGroupName"},
-	"AWS::Logs::SubscriptionFilter":       {app.KindLogSubscription, "FilterName"},
+	"AWS::Logs::SubscriptionFilter":       {app.KindLogSubscription, ""},
 	"AWS::SecretsManager::Secret":         {app.KindSecret, "Name"},
 	"AWS::SSM::Parameter":                 {app.KindParameter, "Name"},
 	"AWS::KMS::Key":                       {app.KindKey, ""},
@@ -154,7 +154,7 @@ var services = func() map[string]bool {
 	SecurityLake ServiceCatalog ServiceCatalogAppRegistry ServiceDiscovery SES Shield Signer
 	SimSpaceWeaver SMSVOICE SNS SQS SSM SSMContacts SSMGuiConnect SSMIncidents SSMQuickSetup SSO
 	StepFunctions SupportApp Synthetics SystemsManagerSAP Timestream Transfer VerifiedPermissions VoiceID
-	VpcLattice WAF WAFRegional WAFv2 Wisdom WorkSpaces WorkSpacesThinClient WorkSpacesWeb XRay Serverless`) {
+	VpcLattice WAF WAFRegional WAFv2 Wisdom WorkSpaces WorkSpacesThinClient WorkSpacesWeb XRay Serverless CDK`) {
 		m[s] = true
 	}
 	return m
@@ -586,7 +586,11 @@ func stageAttrs(b *builder) {
 			}
 		}
 	}
-	b.prop(app.AttrTracing, "TracingEnabled")
+	if v := b.p.Get("TracingEnabled"); v != nil {
+		if on, ok := v.Truth(); ok && on {
+			b.set(app.AttrTracing, app.Str("Active", v.Pos))
+		}
+	}
 }
 
 func methodAttrs(b *builder) {
