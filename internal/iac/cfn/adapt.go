@@ -81,6 +81,8 @@ type adapter struct {
 	byKind map[kindName]string
 	all    map[string]*entry // every resource by global id
 	flow   map[[2]string]uint8
+	// grantCache remembers what each IAM action pattern grants.
+	grantCache map[string][]grant
 }
 
 type kindName struct {

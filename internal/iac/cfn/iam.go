@@ -161,32 +161,62 @@ type grant struct {
 	kind app.EdgeKind
 }
 
+// iamAction is one action fnops reads, lowercased for matching.
+type iamAction struct {
+	svc, name string
+	kind      app.EdgeKind
+}
+
+var iamActions = func() []iamAction {
+	var out []iamAction
+	for svc, info := range iamServices {
+		for _, k := range [...]struct {
+			list []string
+			kind app.EdgeKind
+		}{{info.writes, app.Writes}, {info.reads, app.Reads}, {info.invoke, app.Invokes}} {
+			for _, a := range k.list {
+				out = append(out, iamAction{svc, strings.ToLower(a), k.kind})
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b iamAction) int { return strings.Compare(a.svc+":"+a.name, b.svc+":"+b.name) })
+	return out
+}()
+
 // grants lists what an action pattern ("s3:PutObject", "s3:Put*", "*")
 // allows among the actions fnops reads. IAM actions are case-insensitive.
 func grants(action string) []grant {
-	var out []grant
-	svc, name, ok := strings.Cut(action, ":")
+	svc, name, ok := strings.Cut(strings.ToLower(action), ":")
 	if !ok {
 		if action != "*" {
 			return nil
 		}
 		svc, name = "*", "*"
 	}
-	svc = strings.ToLower(svc)
-	for s, info := range iamServices {
-		if svc != "*" && svc != s {
-			continue
-		}
-		for _, k := range [...]struct {
-			list []string
-			kind app.EdgeKind
-		}{{info.writes, app.Writes}, {info.reads, app.Reads}, {info.invoke, app.Invokes}} {
-			if slices.ContainsFunc(k.list, func(a string) bool { return glob(strings.ToLower(name), strings.ToLower(a)) }) {
-				out = append(out, grant{s, k.kind})
+	var out []grant
+	for _, a := range iamActions {
+		if (svc == "*" || svc == a.svc) && glob(name, a.name) {
+			g := grant{a.svc, a.kind}
+			if !slices.Contains(out, g) {
+				out = append(out, g)
 			}
 		}
 	}
 	return out
+}
+
+// grantsOf is grants, remembered for the adapter's run: the same actions
+// recur in every role.
+func (a *adapter) grantsOf(action string) []grant {
+	if g, ok := a.grantCache[action]; ok {
+		return g
+	}
+	if a.grantCache == nil {
+		a.grantCache = make(map[string][]grant)
+	}
+	g := grants(action)
+	a.grantCache[action] = g
+	return g
 }
 
 // glob matches s against a pattern with * (any run) and ? (any one byte).
@@ -284,7 +314,7 @@ func (s *scope) iamEdges() {
 				ps = pe.s
 			}
 			for _, action := range st.Actions {
-				for _, g := range grants(action) {
+				for _, g := range s.a.grantsOf(action) {
 					for _, res := range st.Resources {
 						ps.matchResource(res, g, func(to string, wildcard bool) {
 							add(to, g.kind, action, wildcard, st.Pos)
