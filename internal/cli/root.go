@@ -117,4 +117,7 @@ model, its .fnops.yaml the settings, .fnops/fnops.duckdb the default store.`,
 var commands = []func(*env) *cobra.Command{
 	newVersionCmd,
 	newCostCmd,
+	newGraphCmd,
+	newCheckCmd,
+	newSimulateCmd,
 }

@@ -1,0 +1,326 @@
+package iac
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/fnops/fnops/internal/app"
+	"github.com/fnops/fnops/internal/iac/cfn"
+	"github.com/fnops/fnops/internal/iac/sam"
+)
+
+// Options are the inputs of a load that the templates cannot supply.
+type Options struct {
+	// Params override template Parameters (--param Key=Value).
+	Params map[string]string
+	// Region and Account fill the pseudo parameters; "" keeps them symbolic.
+	Region  string
+	Account string
+	// Exclude holds globs of paths (relative to each scanned directory) to
+	// skip; "**" spans directories.
+	Exclude []string
+	// Workers bounds parallelism; 0 means GOMAXPROCS.
+	Workers int
+}
+
+// Load finds the templates under paths and loads them into one graph. It
+// never fails as a whole: unreadable files, parse errors and bad references
+// are diagnostics on the graph (errors make the CLI exit 2), and every other
+// file is still loaded.
+//
+// A template loaded as another's nested stack is part of its parent (ids
+// "Parent/Child") and is not loaded again on its own. When more than one
+// top-level template is loaded, each resource id is prefixed with its
+// template's path ("api/template.yaml#OrdersFunction") to keep ids unique.
+func Load(paths []string, opts Options) *app.Graph {
+	l := &loader{opts: opts, raw: make(map[string][]byte)}
+	return l.load(paths)
+}
+
+type loader struct {
+	opts Options
+	mu   sync.Mutex
+	raw  map[string][]byte // file contents by clean path, read once
+}
+
+// parsed is one discovered file after phase one.
+type parsed struct {
+	cand  candidate
+	rel   string // path shown in ids when several roots are merged
+	tpl   *cfn.Template
+	diags []app.Diag
+}
+
+func (l *loader) load(paths []string) *app.Graph {
+	g := app.New()
+	cands, errs := discover(paths, l.opts.Exclude)
+	for _, err := range errs {
+		g.Diag(pathPos(err), app.SevError, errText(err))
+	}
+
+	// Phase one: read and parse every candidate, in parallel.
+	files := make([]parsed, len(cands))
+	l.parallel(len(cands), func(i int) {
+		files[i] = l.parseCandidate(cands[i])
+	})
+
+	// Phase two: files that some template names as a nested stack are
+	// loaded as part of that parent, not on their own.
+	children := make(map[string]bool)
+	for _, f := range files {
+		if f.tpl == nil {
+			continue
+		}
+		for _, loc := range nestedLocations(f.tpl) {
+			children[filepath.Clean(filepath.Join(filepath.Dir(f.tpl.File), loc))] = true
+		}
+	}
+	var roots []*parsed
+	for i := range files {
+		f := &files[i]
+		g.Diags = append(g.Diags, f.diags...)
+		if f.tpl != nil && !children[filepath.Clean(f.tpl.File)] {
+			roots = append(roots, f)
+		}
+	}
+
+	// Phase three: transform and adapt each root, in parallel, then merge
+	// in discovery order.
+	graphs := make([]*app.Graph, len(roots))
+	l.parallel(len(roots), func(i int) {
+		graphs[i] = l.adapt(roots[i].tpl)
+	})
+	relNames := relativeNames(roots)
+	for i, sub := range graphs {
+		if len(roots) > 1 {
+			sub.Prefix(relNames[i] + "#")
+		}
+		g.Merge(sub)
+	}
+	g.Sort()
+	return g
+}
+
+// parallel runs fn(0..n-1) on at most Workers goroutines.
+func (l *loader) parallel(n int, fn func(int)) {
+	workers := l.opts.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	workers = min(workers, n)
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				fn(i)
+			}
+		}()
+	}
+	for i := range n {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+}
+
+// parseCandidate reads and parses one discovered file. Files found by
+// walking that are not templates are dropped silently; a file the user
+// named must be one.
+func (l *loader) parseCandidate(c candidate) parsed {
+	p := parsed{cand: c}
+	fail := func(line int, msg string) parsed {
+		p.diags = append(p.diags, app.Diag{Pos: app.Pos{File: c.path, Line: line}, Severity: app.SevError, Message: msg})
+		return p
+	}
+	data, err := l.read(c.path)
+	if err != nil {
+		return fail(0, errText(err))
+	}
+	if !looksLikeTemplate(data) {
+		if c.explicit {
+			return fail(0, "not a CloudFormation, SAM or CDK template (no top-level Resources)")
+		}
+		return p
+	}
+	tpl, err := l.parse(c.path, data)
+	if err != nil {
+		var d app.Diag
+		if asDiag(err, &d) {
+			p.diags = append(p.diags, d)
+			return p
+		}
+		return fail(0, err.Error())
+	}
+	if !tpl.Root.IsMap() || (tpl.Root.Get("Resources") == nil && tpl.Root.Get("AWSTemplateFormatVersion") == nil) {
+		if c.explicit {
+			return fail(0, "not a CloudFormation, SAM or CDK template (no top-level Resources)")
+		}
+		return p
+	}
+	p.tpl = tpl
+	return p
+}
+
+// parse parses data as a template and applies the format's transform.
+func (l *loader) parse(file string, data []byte) (*cfn.Template, error) {
+	tpl, err := cfn.Parse(file, data)
+	if err != nil {
+		return nil, err
+	}
+	if isCDK(file, tpl) {
+		tpl.Format = "cdk"
+	}
+	if slices.ContainsFunc(tpl.Transforms(), func(s string) bool { return strings.HasPrefix(s, "AWS::Serverless") }) {
+		sam.Transform(tpl)
+	}
+	return tpl, nil
+}
+
+// read returns a file's contents, refusing files over the parser's limit
+// before reading them.
+func (l *loader) read(file string) ([]byte, error) {
+	clean := filepath.Clean(file)
+	l.mu.Lock()
+	data, ok := l.raw[clean]
+	l.mu.Unlock()
+	if ok {
+		return data, nil
+	}
+	info, err := os.Stat(file)
+	if err != nil {
+		return nil, err
+	}
+	if info.Size() > cfn.MaxFileSize {
+		return nil, fmt.Errorf("%s: file is %d bytes, more than the %d-byte limit for templates", file, info.Size(), cfn.MaxFileSize)
+	}
+	data, err = os.ReadFile(file)
+	if err != nil {
+		return nil, err
+	}
+	l.mu.Lock()
+	l.raw[clean] = data
+	l.mu.Unlock()
+	return data, nil
+}
+
+// adapt turns one root template into its graph, loading nested stacks
+// through loadChild.
+func (l *loader) adapt(t *cfn.Template) *app.Graph {
+	return cfn.Adapt(t, cfn.Options{
+		Params:    l.opts.Params,
+		Region:    l.opts.Region,
+		Account:   l.opts.Account,
+		LoadChild: l.loadChild,
+	})
+}
+
+// loadChild loads a nested stack's template from a location relative to
+// its parent. Each call parses afresh: transforms rewrite templates in
+// place, and one child may be used by several parents.
+func (l *loader) loadChild(parentFile, location string) (*cfn.Template, error) {
+	if !isLocal(location) {
+		return nil, fmt.Errorf("nested stack location %q is not a local file", location)
+	}
+	file := filepath.Join(filepath.Dir(parentFile), location)
+	data, err := l.read(file)
+	if err != nil {
+		return nil, err
+	}
+	return l.parse(file, data)
+}
+
+// nestedLocations lists the local template locations t names as nested
+// stacks, before or after the SAM transform.
+func nestedLocations(t *cfn.Template) []string {
+	var out []string
+	for _, r := range t.Resources {
+		var loc string
+		switch r.Type {
+		case "AWS::CloudFormation::Stack":
+			loc = r.Properties.Get("TemplateURL").Text()
+		case "AWS::Serverless::Application":
+			loc = r.Properties.Get("Location").Text()
+		}
+		if loc != "" && isLocal(loc) {
+			out = append(out, loc)
+		}
+	}
+	return out
+}
+
+// isLocal reports whether a TemplateURL/Location names a local file rather
+// than an S3 or HTTPS URL.
+func isLocal(loc string) bool {
+	return !strings.Contains(loc, "://") && !strings.HasPrefix(loc, "s3.") && !strings.HasPrefix(loc, "https:")
+}
+
+// isCDK reports whether a template is CDK synthesizer output.
+func isCDK(file string, t *cfn.Template) bool {
+	if strings.Contains(filepath.ToSlash(file), "cdk.out/") {
+		return true
+	}
+	for _, r := range t.Resources {
+		if r.Metadata.Get("aws:cdk:path") != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// relativeNames gives each root the shortest path that tells it apart:
+// its path relative to the directory that was scanned.
+func relativeNames(roots []*parsed) []string {
+	names := make([]string, len(roots))
+	for i, r := range roots {
+		names[i] = filepath.ToSlash(r.tpl.File)
+	}
+	prefix := commonDir(names)
+	for i := range names {
+		names[i] = strings.TrimPrefix(names[i], prefix)
+	}
+	return names
+}
+
+func commonDir(names []string) string {
+	if len(names) == 0 {
+		return ""
+	}
+	prefix := names[0][:strings.LastIndex(names[0], "/")+1]
+	for _, n := range names[1:] {
+		for !strings.HasPrefix(n, prefix) {
+			prefix = prefix[:strings.LastIndex(strings.TrimSuffix(prefix, "/"), "/")+1]
+		}
+	}
+	return prefix
+}
+
+func asDiag(err error, d *app.Diag) bool {
+	v, ok := err.(app.Diag)
+	if ok {
+		*d = v
+	}
+	return ok
+}
+
+// pathPos extracts the file of a *fs.PathError for a diagnostic.
+func pathPos(err error) app.Pos {
+	if pe, ok := err.(*os.PathError); ok {
+		return app.Pos{File: pe.Path}
+	}
+	return app.Pos{}
+}
+
+func errText(err error) string {
+	if pe, ok := err.(*os.PathError); ok {
+		return fmt.Sprintf("cannot %s: %v", pe.Op, pe.Err)
+	}
+	return err.Error()
+}
