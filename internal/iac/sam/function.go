@@ -124,7 +124,7 @@ func (x *tx) function(r *cfn.Resource) {
 			f.addManaged(gen{posOr(v, r.Pos)}.str("arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"))
 		}
 		x.rolePolicies(f, p.Get("Policies"), r.ID+"Role")
-	} else if pol := p.Get("Policies"); pol != nil {
+	} else if pol := p.Get("Policies"); pol != nil && p.Get("Role") != nil {
 		x.diag(posOr(pol, r.Pos), app.SevWarning, "%s: Policies are ignored because Role is set", r.ID)
 	}
 

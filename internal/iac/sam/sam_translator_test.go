@@ -59,9 +59,10 @@ var oracleKnown = map[string][]string{
 	// The stored output predates SAM tagging this target with its own id
 	// and shows "CustomTargetId" for an input without Target.Id.
 	"eventbridgerule": {"TriggeredFunctionOnTerminate.Targets"},
-	// The stored output is older than its input: it lacks the VPC
-	// access policy the translator adds for VpcConfig, and SubnetIds and
-	// the Layers from Globals.
+	// The stored output is older than its input: it lacks the VPC access
+	// policy the translator adds for VpcConfig, and gives X-Ray access to
+	// FunctionWithOverrides although its own Tracing: PassThrough
+	// overrides the global Active (scalars from the resource win).
 	"globals_for_function": {"MinimalFunctionRole.ManagedPolicyArns", "FunctionWithOverridesRole.ManagedPolicyArns"},
 	// The stored output predates HTTP API payload format 2.0 as the
 	// default, and the translator then left out the permission of a route

@@ -273,7 +273,11 @@ func (x *tx) assemble() {
 func (x *tx) rebuildNode(r *cfn.Resource) {
 	old := r.Node
 	n := &app.Node{Kind: app.MapNode, Pos: r.Pos}
-	if old.IsMap() {
+	if r.Implicit && old.IsMap() {
+		// Built by the transform: nothing of the written document to
+		// protect.
+		n = old
+	} else if old.IsMap() {
 		n.Pos = old.Pos
 		n.Origin = old.Origin
 		n.Keys = append([]string(nil), old.Keys...)

@@ -1,0 +1,188 @@
+package sam
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/fnops/fnops/internal/app"
+	"github.com/fnops/fnops/internal/iac/cfn"
+)
+
+func loadGolden(t testing.TB, name string) *cfn.Template {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("testdata/golden", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tpl, err := cfn.Parse(name, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	Transform(tpl)
+	return tpl
+}
+
+// TestPositions checks the contract rules depend on: values the user wrote
+// keep their node (Origin Written, their own line, also when they come
+// from Globals); values the transform invents are Derived and positioned
+// at what produced them.
+func TestPositions(t *testing.T) {
+	tpl := loadGolden(t, "function_events.yaml")
+	res := func(id string) *cfn.Resource {
+		r := tpl.Resource(id)
+		if r == nil {
+			t.Fatalf("no resource %s", id)
+		}
+		return r
+	}
+	tests := []struct {
+		name   string
+		node   *app.Node
+		line   int
+		origin app.Origin
+	}{
+		{"local Timeout", res("Worker").Properties.Get("Timeout"), 46, app.Written},
+		{"Timeout from Globals", res("Api").Properties.Get("Timeout"), 6, app.Written},
+		{"Runtime from Globals", res("Worker").Properties.Get("Runtime"), 5, app.Written},
+		{"global layer first", res("Worker").Properties.Get("Layers").List[0], 8, app.Written},
+		{"local layer after", res("Worker").Properties.Get("Layers").List[1], 48, app.Written},
+		{"merged env var from Globals", res("Worker").Properties.Path("Environment", "Variables", "STAGE"), 11, app.Written},
+		{"merged env var local", res("Worker").Properties.Path("Environment", "Variables", "TABLE"), 51, app.Written},
+		{"generated Role reference", res("Worker").Properties.Get("Role"), 41, app.Derived},
+		{"Tracing becomes TracingConfig", res("Api").Properties.Path("TracingConfig", "Mode"), 157, app.Written},
+		{"mapping BatchSize", res("WorkerFromQueue").Properties.Get("BatchSize"), 70, app.Written},
+		{"mapping FunctionName", res("WorkerFromQueue").Properties.Get("FunctionName"), 66, app.Derived},
+		{"mapping source", res("WorkerFromQueue").Properties.Get("EventSourceArn"), 69, app.Written},
+		{"managed policy from Policies", res("WorkerRole").Properties.Get("ManagedPolicyArns").List[1], 57, app.Derived},
+		{"template parameter", res("WorkerRole").Properties.Get("Policies").List[0].Path("PolicyDocument", "Statement").List[0].Get("Resource").List[0].Get("Fn::Sub").List[1].Get("tableName"), 54, app.Written},
+		{"template statement", res("WorkerRole").Properties.Get("Policies").List[0].Path("PolicyDocument", "Statement").List[0].Get("Action"), 53, app.Derived},
+		{"inline statement", res("WorkerRole").Properties.Get("Policies").List[2].Get("PolicyDocument"), 58, app.Written},
+		{"bucket notification", res("Uploads").Properties.Path("NotificationConfiguration", "LambdaConfigurations").List[0].Get("Function"), 99, app.Derived},
+		{"bucket's own property", res("Uploads").Properties.Get("BucketName"), 34, app.Written},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.node == nil {
+				t.Fatal("node missing")
+			}
+			if tt.node.Pos.Line != tt.line || tt.node.Origin != tt.origin {
+				t.Errorf("at line %d (%s), want line %d (%s)", tt.node.Pos.Line, tt.node.Origin, tt.line, tt.origin)
+			}
+		})
+	}
+	if tpl.Format != "sam" {
+		t.Errorf("format %q", tpl.Format)
+	}
+	// Implicit resources are positioned at what produced them.
+	for id, line := range map[string]int{"WorkerRole": 41, "WorkerFromQueue": 66, "WorkerNightlyQueue": 114,
+		"ApiAliaslive": 142, "ServerlessRestApi": 162, "ApiDeploymentGroup": 145} {
+		r := res(id)
+		if !r.Implicit || r.Pos.Line != line {
+			t.Errorf("%s: implicit %v at line %d, want implicit at line %d", id, r.Implicit, r.Pos.Line, line)
+		}
+	}
+}
+
+// TestRootUntouched: the written document stays as written; only
+// t.Resources shows the transform.
+func TestRootUntouched(t *testing.T) {
+	data, _ := os.ReadFile("testdata/golden/function_events.yaml")
+	tpl, err := cfn.Parse("f.yaml", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := contentHash(tpl.Root.Get("Resources"))
+	Transform(tpl)
+	if after := contentHash(tpl.Root.Get("Resources")); after != before {
+		t.Error("Transform modified the written Resources section")
+	}
+	if tpl.Resource("Uploads").Node.Get("DependsOn") == nil {
+		t.Error("bucket Node not rebuilt with DependsOn")
+	}
+}
+
+func TestNoTransform(t *testing.T) {
+	tpl := loadGolden(t, "no_transform.yaml")
+	if tpl.Format != "cloudformation" || tpl.Resources[0].Type != typeFunction || tpl.Resources[0].WrittenType != "" {
+		t.Errorf("template without the transform was changed: %+v", tpl.Resources[0])
+	}
+	Transform(nil) // must not panic
+}
+
+// FuzzTransform: whatever the document, parsing then transforming never
+// panics (the recover in Transform would turn a panic into a diagnostic,
+// which this test also rejects).
+func FuzzTransform(f *testing.F) {
+	for _, dir := range []string{"testdata/golden/*.yaml", "testdata/translator/input/*.yaml"} {
+		files, _ := filepath.Glob(dir)
+		for _, p := range files {
+			data, err := os.ReadFile(p)
+			if err == nil {
+				f.Add(data)
+			}
+		}
+	}
+	f.Add([]byte("Transform: AWS::Serverless-2016-10-31\nResources:\n  F:\n    Type: AWS::Serverless::Function\n    Properties:\n      Events: [1]\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		tpl, err := cfn.Parse("fuzz.yaml", data)
+		if err != nil {
+			return
+		}
+		if !Applies(tpl) {
+			tpl.Root.Set("Transform", app.Str(TransformName, app.Pos{}))
+		}
+		Transform(tpl)
+		for _, d := range tpl.Diags {
+			if len(d.Message) > 30 && d.Message[:30] == "SAM transform: internal error:" {
+				t.Fatalf("panic: %s", d.Message)
+			}
+		}
+	})
+}
+
+// BenchmarkTransform measures the transform alone on a 7 KB SAM template
+// (parsing excluded: it is the cfn package's cost).
+func BenchmarkTransform(b *testing.B) {
+	data, err := os.ReadFile("testdata/golden/function_events.yaml")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	var tpls []*cfn.Template
+	for b.Loop() {
+		b.StopTimer()
+		if len(tpls) == 0 {
+			for range 256 {
+				tpl, err := cfn.Parse("bench.yaml", data)
+				if err != nil {
+					b.Fatal(err)
+				}
+				tpls = append(tpls, tpl)
+			}
+		}
+		tpl := tpls[len(tpls)-1]
+		tpls = tpls[:len(tpls)-1]
+		b.StartTimer()
+		Transform(tpl)
+	}
+}
+
+// BenchmarkParseAndTransform is the whole load of one template up to the
+// adapter: the number that must stay above 2,000 templates/s on one core.
+func BenchmarkParseAndTransform(b *testing.B) {
+	data, err := os.ReadFile("testdata/golden/function_events.yaml")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		tpl, err := cfn.Parse("bench.yaml", data)
+		if err != nil {
+			b.Fatal(err)
+		}
+		Transform(tpl)
+	}
+}
