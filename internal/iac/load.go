@@ -43,9 +43,25 @@ func Load(paths []string, opts Options) *app.Graph {
 }
 
 type loader struct {
-	opts Options
-	mu   sync.Mutex
-	raw  map[string][]byte // file contents by clean path, read once
+	opts   Options
+	mu     sync.Mutex
+	raw    map[string][]byte // file contents by clean path, read once
+	loaded map[string]bool   // files loaded as a root or a nested stack
+}
+
+func (l *loader) markLoaded(file string) {
+	l.mu.Lock()
+	if l.loaded == nil {
+		l.loaded = make(map[string]bool)
+	}
+	l.loaded[filepath.Clean(file)] = true
+	l.mu.Unlock()
+}
+
+func (l *loader) wasLoaded(file string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.loaded[filepath.Clean(file)]
 }
 
 // parsed is one discovered file after phase one.
@@ -95,6 +111,17 @@ func (l *loader) load(paths []string) *app.Graph {
 	l.parallel(len(roots), func(i int) {
 		graphs[i] = l.adapt(roots[i].tpl)
 	})
+	// Templates that name each other as nested stacks in a loop have no
+	// root: load the first of each such group on its own, so the loop is
+	// reported and nothing is silently left out.
+	for i := range files {
+		f := &files[i]
+		if f.tpl == nil || !children[filepath.Clean(f.tpl.File)] || l.wasLoaded(f.tpl.File) {
+			continue
+		}
+		roots = append(roots, f)
+		graphs = append(graphs, l.adapt(f.tpl))
+	}
 	relNames := relativeNames(roots)
 	for i, sub := range graphs {
 		if len(roots) > 1 {
@@ -214,6 +241,7 @@ func (l *loader) read(file string) ([]byte, error) {
 // adapt turns one root template into its graph, loading nested stacks
 // through loadChild.
 func (l *loader) adapt(t *cfn.Template) *app.Graph {
+	l.markLoaded(t.File)
 	return cfn.Adapt(t, cfn.Options{
 		Params:    l.opts.Params,
 		Region:    l.opts.Region,
@@ -230,6 +258,7 @@ func (l *loader) loadChild(parentFile, location string) (*cfn.Template, error) {
 		return nil, fmt.Errorf("nested stack location %q is not a local file", location)
 	}
 	file := filepath.Join(filepath.Dir(parentFile), location)
+	l.markLoaded(file)
 	data, err := l.read(file)
 	if err != nil {
 		return nil, err
