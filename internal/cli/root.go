@@ -120,4 +120,6 @@ var commands = []func(*env) *cobra.Command{
 	newGraphCmd,
 	newCheckCmd,
 	newSimulateCmd,
+	newAuditCmd,
+	newRulesCmd,
 }

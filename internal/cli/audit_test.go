@@ -1,0 +1,183 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func init() {
+	if flag.Lookup("update") == nil {
+		flag.Bool("update", false, "rewrite golden files under testdata/")
+	}
+}
+
+func auditUpdating() bool {
+	f := flag.Lookup("update")
+	return f != nil && f.Value.String() == "true"
+}
+
+func auditRun(t *testing.T, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = Main(context.Background(), args, Stdio{In: strings.NewReader(""), Out: &out, Err: &errb})
+	return out.String(), errb.String(), code
+}
+
+const auditApp = "testdata/audit/app"
+
+// TestAuditGolden pins the whole pipeline (load, rules, config, custom
+// CEL rule, suppressions, report) for every format.
+func TestAuditGolden(t *testing.T) {
+	for _, format := range []string{"text", "json", "sarif", "junit", "markdown", "github"} {
+		t.Run(format, func(t *testing.T) {
+			out, stderr, code := auditRun(t, "audit", auditApp, "--format", format)
+			if code != ExitFindings {
+				t.Fatalf("exit %d, want 1; stderr:\n%s", code, stderr)
+			}
+			out = strings.ReplaceAll(out, `"version": "`+Version+`"`, `"version": "VERSION"`)
+			path := filepath.Join("testdata", "audit", "golden", format+".golden")
+			if auditUpdating() {
+				if err := os.WriteFile(path, []byte(out), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (run go test ./internal/cli -run TestAudit -update)", err)
+			}
+			if out != string(want) {
+				t.Errorf("output differs from %s:\n%s", path, out)
+			}
+		})
+	}
+}
+
+func TestAuditFindings(t *testing.T) {
+	out, _, _ := auditRun(t, "audit", auditApp, "--format", "json")
+	var doc struct {
+		Findings []struct {
+			Rule, Severity, Resource, File string
+			Line                           int
+			Suppressed                     *struct{ Kind, Tool, Reason string }
+		}
+		Summary map[string]int
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, f := range doc.Findings {
+		key := f.Rule + "@" + f.Resource
+		got[key] = f.Severity
+		if f.Suppressed != nil {
+			got[key] = "suppressed by " + f.Suppressed.Tool + ": " + f.Suppressed.Reason
+		}
+		if f.File != "" && f.File != "testdata/audit/app/template.yaml" && f.File != "testdata/audit/app/.fnops.yaml" {
+			t.Errorf("%s: file %q is not relative to the working directory", key, f.File)
+		}
+	}
+	for key, want := range map[string]string{
+		"sqs-sse@OrdersQueue":               "error",
+		"function-tracing@Orders":           "warning",
+		"function-tracing@Reports":          "suppressed by fnops: reports are traced with OpenTelemetry",
+		"function-explicit-memory@Reports":  "info", // severity override from .fnops.yaml
+		"owner-tag@Reports":                 "warning",
+		"log-group-retention@AuditLogs":     "suppressed by checkov: audit logs are kept forever by policy",
+		"unused-suppression@":               "warning", // the Legacy* entry matches nothing
+		"function-explicit-memory@Orders":   "",
+		"function-explicit-timeout@Orders":  "",
+		"function-explicit-timeout@Reports": "",
+	} {
+		if got[key] != want {
+			t.Errorf("%s = %q, want %q", key, got[key], want)
+		}
+	}
+}
+
+func TestAuditExitCodes(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		code int
+		err  string
+	}{
+		{"default fails on errors", []string{"audit", auditApp}, ExitFindings, ""},
+		{"fail-on none", []string{"audit", auditApp, "--fail-on", "none"}, ExitOK, ""},
+		{"skip the only error by its checkov id", []string{"audit", auditApp, "--skip-rule", "CKV_AWS_27"}, ExitOK, ""},
+		{"warnings fail at warning", []string{"audit", auditApp, "--skip-rule", "CKV_AWS_27", "--fail-on", "warning"}, ExitFindings, ""},
+		{"only one rule", []string{"audit", auditApp, "--rule", "WS1000", "--fail-on", "warning"}, ExitFindings, ""},
+		{"bad fail-on", []string{"audit", auditApp, "--fail-on", "fatal"}, ExitInput, "--fail-on"},
+		{"bad format", []string{"audit", auditApp, "--format", "xml"}, ExitInput, "unknown format"},
+		{"unknown rule", []string{"audit", auditApp, "--rule", "no-such-rule"}, ExitInput, `unknown rule "no-such-rule"`},
+		{"unknown config key", []string{"audit", "testdata/audit/badconfig"}, ExitInput, `.fnops.yaml:3: unknown key "disabel"`},
+		{"bad CEL", []string{"audit", "testdata/audit/badcel"}, ExitInput, `.fnops.yaml:6:`},
+		{"missing input", []string{"audit", "testdata/audit/nope", "--config", auditApp + "/.fnops.yaml"}, ExitInput, "nope"},
+		{"bad param", []string{"audit", auditApp, "--param", "novalue"}, ExitInput, "--param"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, stderr, code := auditRun(t, tt.args...)
+			if code != tt.code {
+				t.Errorf("exit %d, want %d; stderr:\n%s", code, tt.code, stderr)
+			}
+			if !strings.Contains(stderr, tt.err) {
+				t.Errorf("stderr %q lacks %q", stderr, tt.err)
+			}
+		})
+	}
+}
+
+func TestAuditOutputAndBaseline(t *testing.T) {
+	dir := t.TempDir()
+	sarif := filepath.Join(dir, "out.sarif")
+	out, _, code := auditRun(t, "audit", auditApp, "--format", "sarif", "--output", sarif)
+	if code != ExitFindings || out != "" {
+		t.Fatalf("exit %d, stdout %q", code, out)
+	}
+	if data, err := os.ReadFile(sarif); err != nil || !bytes.Contains(data, []byte(`"fnops/v1"`)) {
+		t.Fatalf("sarif file: %v", err)
+	}
+
+	base := filepath.Join(dir, "baseline.json")
+	_, stderr, code := auditRun(t, "audit", auditApp, "--write-baseline", base)
+	if code != ExitOK {
+		t.Fatalf("write-baseline: exit %d\n%s", code, stderr)
+	}
+	out, _, code = auditRun(t, "audit", auditApp, "--baseline", base, "--fail-on", "info", "--format", "json")
+	if code != ExitOK {
+		t.Fatalf("with baseline: exit %d\n%s", code, out)
+	}
+	if !strings.Contains(out, `"kind": "baseline"`) {
+		t.Error("baselined findings are not marked")
+	}
+	// The baseline is keyed on paths relative to the app, so it holds
+	// from inside the app directory too.
+	wd, _ := os.Getwd()
+	t.Chdir(auditApp)
+	_, stderr, code = auditRun(t, "audit", "--baseline", base, "--fail-on", "info")
+	t.Chdir(wd)
+	if code != ExitOK {
+		t.Errorf("baseline from the app directory: exit %d\n%s", code, stderr)
+	}
+	if err := os.WriteFile(base, []byte(`{"version":2}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, stderr, code = auditRun(t, "audit", auditApp, "--baseline", base); code != ExitInput || !strings.Contains(stderr, "version 2") {
+		t.Errorf("bad baseline: exit %d, %s", code, stderr)
+	}
+}
+
+func TestAuditDeterministic(t *testing.T) {
+	a, _, _ := auditRun(t, "audit", auditApp, "--format", "sarif")
+	b, _, _ := auditRun(t, "audit", auditApp, "--format", "sarif")
+	if a != b {
+		t.Error("two runs differ")
+	}
+}
