@@ -14,20 +14,20 @@ func reportLine(id string) string {
 
 func TestBadTextInput(t *testing.T) {
 	lines := []string{
-		reportLine(reqA),                   // 1 good
+		reportLine(reqA),                    // 1 good
 		strings.Repeat("x", 2*MaxLineBytes), // 2 too long
-		"REPORT RequestId: r3\tDuration: -5.00 ms\tBilled Duration: 10 ms\tMemory Size: 128 MB\tMax Memory Used: 20 MB", // 3
-		"REPORT RequestId: r4\tDuration: 5.00 ms\tBilled Duration: 10 ms\tMemory Size: 99999999999 MB\tMax Memory Used: 20 MB", // 4
-		"REPORT RequestId: r\xff5\tDuration: 5.00 ms\tBilled Duration: 10 ms\tMemory Size: 128 MB\tMax Memory Used: 20 MB",   // 5
-		"2099-01-01T00:00:00.000Z " + reportLine("r6"),                                                                       // 6
-		`{"time":"2026-01-01T00:00:00.000Z","type":"platform.bogus","record":{}}`,                                            // 7
-		`{"time":"2026-01-01T00:00:00.000Z","type":"platform.report","record":{`,                                             // 8
-		"REPORT RequestId: r9\tBilled Duration: 10 ms",                                                                       // 9
-		"REPORT RequestId: r10\tDuration: 1x.00 ms\tBilled Duration: 10 ms",                                                 // 10
-		`{"time":"yesterday","type":"platform.report","record":{"requestId":"r","metrics":{"durationMs":1}}}`,                // 11
+		"REPORT RequestId: r3\tDuration: -5.00 ms\tBilled Duration: 10 ms\tMemory Size: 128 MB\tMax Memory Used: 20 MB",          // 3
+		"REPORT RequestId: r4\tDuration: 5.00 ms\tBilled Duration: 10 ms\tMemory Size: 99999999999 MB\tMax Memory Used: 20 MB",   // 4
+		"REPORT RequestId: r\xff5\tDuration: 5.00 ms\tBilled Duration: 10 ms\tMemory Size: 128 MB\tMax Memory Used: 20 MB",       // 5
+		"2099-01-01T00:00:00.000Z " + reportLine("r6"),                                                                           // 6
+		`{"time":"2026-01-01T00:00:00.000Z","type":"platform.bogus","record":{}}`,                                                // 7
+		`{"time":"2026-01-01T00:00:00.000Z","type":"platform.report","record":{`,                                                 // 8
+		"REPORT RequestId: r9\tBilled Duration: 10 ms",                                                                           // 9
+		"REPORT RequestId: r10\tDuration: 1x.00 ms\tBilled Duration: 10 ms",                                                      // 10
+		`{"time":"yesterday","type":"platform.report","record":{"requestId":"r","metrics":{"durationMs":1}}}`,                    // 11
 		`{"time":"2026-01-01T00:00:00.000Z","type":"platform.report","record":{"requestId":"r","metrics":{"durationMs":1e999}}}`, // 12
-		"{'python': 'dict', 'not': 'json'}", // 13: a function's own text, not a reject
-		reportLine(reqB),                    // 14 good
+		"{'python': 'dict', 'not': 'json'}",                                                                                      // 13: a function's own text, not a reject
+		reportLine(reqB),                                                                                                         // 14 good
 	}
 	c, sum := decodeString(t, strings.Join(lines, "\n")+"\n", Options{Path: "bad.log"})
 	if len(c.Invocations) != 2 || c.Invocations[1].RequestID != reqB {

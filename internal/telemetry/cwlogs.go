@@ -51,7 +51,7 @@ func (d *decoder) logEvent(group, stream string, ms json.Number, msg string) err
 		d.reject(ReasonInvalidUTF8)
 		return nil
 	}
-	st, err := d.cachedStream(strBytes(group), strBytes(stream), ts)
+	st, err := d.stream(strBytes(group), strBytes(stream), ts)
 	if err != nil {
 		return err
 	}

@@ -163,12 +163,13 @@ type decoder struct {
 
 	src *countReader
 
-	pos     Rejected // position of what is being decoded, for Reject
-	intern  map[string]string
-	streams map[streamKey]*streamState
-	last    *streamState
-	lastKey streamKey
-	deploys map[[2]string]struct{}
+	pos      Rejected // position of what is being decoded, for Reject
+	intern   map[string]string
+	groups   map[string]map[string]*streamState // log group, log stream
+	nStreams int
+	last     *streamState
+	arena    []byte // backs request id strings, see idString
+	deploys  map[[2]string]struct{}
 
 	inv    Invocation
 	rep    reportFields
@@ -187,7 +188,7 @@ func newDecoder(ctx context.Context, opts Options, sink Sink) *decoder {
 		sink:    sink,
 		limit:   now.Add(24 * time.Hour),
 		intern:  make(map[string]string),
-		streams: make(map[streamKey]*streamState),
+		groups:  make(map[string]map[string]*streamState),
 		deploys: make(map[[2]string]struct{}),
 	}
 	d.sum.Path = opts.Path

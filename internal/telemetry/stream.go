@@ -3,6 +3,7 @@ package telemetry
 import (
 	"bytes"
 	"time"
+	"unsafe"
 )
 
 // maxPending bounds the requests a stream tracks between START and REPORT.
@@ -16,8 +17,6 @@ const maxPending = 16
 // cleared (streams are many only in inputs that interleave thousands of
 // environments, and then each is short-lived).
 const maxStreams = 1 << 14
-
-type streamKey struct{ group, stream string }
 
 // pending is what is known of a request between its START and its REPORT.
 type pending struct {
@@ -34,6 +33,8 @@ type pending struct {
 // streamState is one log stream: one execution environment of one version
 // of one function.
 type streamState struct {
+	group    string
+	name     string
 	function string
 	fnSrc    FunctionSource
 	version  string
@@ -146,34 +147,61 @@ func (d *decoder) internString(s string) string {
 
 // stream returns the state of a log stream, creating it the first time;
 // that is when a new numbered version becomes a Deploy. ts is the time of
-// the event that named the stream (zero if unknown).
+// the event that named the stream (zero if unknown). Consecutive lines
+// almost always come from the same stream, so the last one is checked
+// first; lookups never allocate.
 func (d *decoder) stream(group, name []byte, ts time.Time) (*streamState, error) {
-	var k streamKey
-	if len(group) > 0 {
-		k.group = d.internBytes(group)
-	}
-	if len(name) > 0 {
-		k.stream = d.internBytes(name)
-	}
-	if st, ok := d.streams[k]; ok {
+	if st := d.last; st != nil && string(name) == st.name && string(group) == st.group {
 		return st, nil
 	}
-	if len(d.streams) >= maxStreams {
-		clear(d.streams)
+	g, ok := d.groups[string(group)]
+	if !ok {
+		g = make(map[string]*streamState)
+		d.groups[d.internBytes(group)] = g
 	}
-	st := &streamState{}
-	st.function, st.fnSrc = d.functionOf(k.group)
+	if st, ok := g[string(name)]; ok {
+		d.last = st
+		return st, nil
+	}
+	if d.nStreams >= maxStreams {
+		clear(d.groups)
+		d.nStreams = 0
+		g = make(map[string]*streamState)
+		d.groups[d.internBytes(group)] = g
+	}
+	st := &streamState{group: d.internBytes(group), name: string(name)}
+	st.function, st.fnSrc = d.functionOf(st.group)
 	if ver, env, ok := parseStreamName(name); ok {
 		st.version = d.internBytes(ver)
 		st.env = d.internBytes(env)
 	}
-	d.streams[k] = st
+	g[st.name] = st
+	d.nStreams++
+	d.last = st
 	if st.version != "" {
 		if err := d.newVersion(st.function, st.version, ts); err != nil {
 			return st, err
 		}
 	}
 	return st, nil
+}
+
+// idString copies a request id into a string carved from a shared chunk:
+// one allocation per few hundred ids instead of one per record. The bytes
+// of a chunk are never written again once a string points at them.
+func (d *decoder) idString(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	if len(b) > 256 {
+		return string(b)
+	}
+	if len(d.arena)+len(b) > cap(d.arena) {
+		d.arena = make([]byte, 0, 16<<10)
+	}
+	off := len(d.arena)
+	d.arena = append(d.arena, b...)
+	return unsafe.String(&d.arena[off], len(b))
 }
 
 // newVersion emits a Deploy the first time a numbered version of a
@@ -216,9 +244,4 @@ func parseStreamName(b []byte) (version, env []byte, ok bool) {
 		return nil, nil, false
 	}
 	return b[i+1 : i+j], b[i+j+1:], true
-}
-
-// looksLikeStream is a cheap test for a log stream name token.
-func looksLikeStream(b []byte) bool {
-	return len(b) >= 13 && b[4] == '/' && b[7] == '/' && b[10] == '/' && b[0] >= '0' && b[0] <= '9' && bytes.IndexByte(b, '[') > 0
 }

@@ -87,55 +87,114 @@ func trimRightSpace(b []byte) []byte {
 
 // rawLine reads one line of a text log file: an optional timestamp, an
 // optional log stream name (aws logs tail puts the timestamp first, sam
-// logs the stream first), then the log message.
+// logs the stream first), then the log message. Lines that cannot change
+// a record (most application lines, END, XRAY) return before their
+// timestamp is parsed or their stream looked up: they are half the lines
+// of a busy log.
 func (d *decoder) rawLine(line []byte) error {
-	var ts time.Time
 	rest := line
-	tok, after := cutToken(rest)
-	if looksLikeTime(tok) {
-		if t, ok := parseTime(tok); ok {
-			ts, rest = t, after
-			tok, after = cutToken(rest)
+	var stamp, name []byte
+	if looksLikeTime(rest) {
+		e := tokenEnd(rest, 19)
+		stamp, rest = rest[:e], skipWS(rest[e:])
+	}
+	if looksLikeStreamPrefix(rest) {
+		e := tokenEnd(rest, 12)
+		name, rest = rest[:e], skipWS(rest[e:])
+		if stamp == nil && looksLikeTime(rest) {
+			e := tokenEnd(rest, 19)
+			stamp, rest = rest[:e], skipWS(rest[e:])
 		}
 	}
-	var name []byte
-	if looksLikeStream(tok) {
-		name, rest = tok, after
-		if ts.IsZero() {
-			tok, after = cutToken(rest)
-			if looksLikeTime(tok) {
-				if t, ok := parseTime(tok); ok {
-					ts, rest = t, after
-				}
-			}
-		}
-	}
-	if !ts.IsZero() && !d.checkTime(ts) {
+	if !mayMatter(rest) {
 		return nil
 	}
-	st, err := d.cachedStream(nil, name, ts)
+	var ts time.Time
+	if stamp != nil {
+		t, ok := parseTime(stamp)
+		if !ok {
+			d.reject(ReasonBadTimestamp)
+			return nil
+		}
+		if !d.checkTime(t) {
+			return nil
+		}
+		ts = t
+	}
+	st, err := d.stream(nil, name, ts)
 	if err != nil {
 		return err
 	}
 	return d.platformLine(st, ts, rest)
 }
 
-// cachedStream is stream with a one-entry cache: consecutive lines almost
-// always come from the same stream.
-func (d *decoder) cachedStream(group, name []byte, ts time.Time) (*streamState, error) {
-	if d.last != nil && string(name) == d.lastKey.stream && string(group) == d.lastKey.group {
-		return d.last, nil
+// tokenEnd is the index of the first space or tab in b at or after from,
+// or len(b).
+func tokenEnd(b []byte, from int) int {
+	for i := from; i < len(b); i++ {
+		if b[i] == ' ' || b[i] == '\t' {
+			return i
+		}
 	}
-	st, err := d.stream(group, name, ts)
-	d.last = st
-	d.lastKey = streamKey{string(group), string(name)}
-	if len(group) > 0 {
-		d.lastKey.group = d.internBytes(group)
+	return len(b)
+}
+
+// looksLikeStreamPrefix is a cheap test for a line starting with a Lambda
+// log stream name, YYYY/MM/DD/[.
+func looksLikeStreamPrefix(b []byte) bool {
+	return len(b) >= 13 && b[4] == '/' && b[7] == '/' && b[10] == '/' && b[11] == '[' && b[0] >= '0' && b[0] <= '9'
+}
+
+// mayMatter says whether a log message can start, end or enrich a record;
+// it errs on the side of yes.
+func mayMatter(msg []byte) bool {
+	if len(msg) == 0 {
+		return false
 	}
-	if len(name) > 0 {
-		d.lastKey.stream = d.internBytes(name)
+	switch msg[0] {
+	case 'R', 'S', 'I', '{':
+		return true
+	case 'E':
+		if hasPrefix(msg, "END ") {
+			return false
+		}
+	case 'X':
+		if hasPrefix(msg, "XRAY ") {
+			return false
+		}
 	}
-	return st, err
+	_, what := appSignal(msg)
+	return what != signalNone
+}
+
+// Signals of how an invocation ended, in a function's log lines.
+const (
+	signalNone = iota
+	signalTimeout
+	signalExited
+)
+
+// appSignal finds the platform's messages in a function's log stream:
+// "[<time>] [<request id>] Task timed out after 3.00 seconds" and
+// "[<time>] [<request id>] Error: Runtime exited with error: signal: killed".
+// They come at the start of the line, after at most a timestamp and a
+// request id, so a line costs a few comparisons, not a search: most lines
+// of a log are the function's own. It returns the request id, if any.
+func appSignal(msg []byte) (id []byte, what int) {
+	m := msg
+	if looksLikeTime(m) {
+		m = skipWS(m[tokenEnd(m, 19):])
+	}
+	if len(m) >= 36 && isRequestID(m[:36]) && (len(m) == 36 || isSpace(m[36])) {
+		id, m = m[:36], skipWS(m[36:])
+	}
+	switch {
+	case hasPrefix(m, "Task timed out after"):
+		return id, signalTimeout
+	case hasPrefix(m, "Error: Runtime exited"), hasPrefix(m, "Runtime exited"):
+		return id, signalExited
+	}
+	return nil, signalNone
 }
 
 // message reads one log event's text, which may hold several lines (a
@@ -265,31 +324,25 @@ func (d *decoder) phaseReport(st *streamState, b []byte) {
 // appLine looks at a function's own log line for the platform's messages
 // that say how an invocation ended: a timeout, or a runtime that exited.
 func (d *decoder) appLine(st *streamState, line []byte) {
-	if i := bytes.Index(line, []byte("Task timed out after")); i >= 0 {
-		d.appRequest(st, line[:i]).timedOut = true
+	id, what := appSignal(line)
+	if what == signalNone {
 		return
 	}
-	if i := bytes.Index(line, []byte("Runtime exited with error")); i >= 0 {
-		p := d.appRequest(st, line[:i])
-		p.failed = true
-		if bytes.Contains(line[i:], []byte("signal: killed")) {
-			p.killed = true
-		}
-		if p.errType == "" {
-			p.errType = "Runtime.ExitError"
-		}
+	p := st.current()
+	if id != nil {
+		p = st.add(id)
 	}
-}
-
-// appRequest finds the request an application line names ("<time> <id> ..."),
-// or the stream's current one.
-func (d *decoder) appRequest(st *streamState, head []byte) *pending {
-	for tok, rest := cutToken(head); len(tok) > 0; tok, rest = cutToken(rest) {
-		if isRequestID(tok) {
-			return st.add(tok)
-		}
+	if what == signalTimeout {
+		p.timedOut = true
+		return
 	}
-	return st.current()
+	p.failed = true
+	if bytes.Contains(line, []byte("signal: killed")) {
+		p.killed = true
+	}
+	if p.errType == "" {
+		p.errType = "Runtime.ExitError"
+	}
 }
 
 // isRequestID says whether b looks like a UUID, as request ids are.
@@ -458,7 +511,7 @@ func (d *decoder) emit(st *streamState, ts time.Time, r *reportFields) error {
 		Function:          st.function,
 		Version:           st.version,
 		EnvID:             st.env,
-		RequestID:         string(r.id),
+		RequestID:         d.idString(r.id),
 		End:               ts,
 		DurationUS:        r.durUS,
 		BilledDurationMS:  r.billedMS,
