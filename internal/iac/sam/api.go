@@ -229,7 +229,8 @@ func (x *tx) definition(st *apiState, g gen) *app.Node {
 			m = "x-amazon-apigateway-any-method"
 		}
 		if old := item.Get(m); old.IsMap() && old.Get("x-amazon-apigateway-integration") != nil {
-			x.diag(rt.pos, app.SevError, "%s: route %s %s is defined twice", st.id, strings.ToUpper(rt.method), rt.path)
+			// The definition already integrates this route: it wins.
+			x.diag(rt.pos, app.SevInfo, "%s: route %s %s is already integrated in the API definition", st.id, strings.ToUpper(rt.method), rt.path)
 			continue
 		}
 		item.Set(m, rt.op)

@@ -250,7 +250,7 @@ func (x *tx) rolePolicies(f interface {
 	}
 	for i, it := range items {
 		g := gen{posOr(it, pol.Pos)}
-		name := roleID + "Policy" + itoa(i)
+		name := name0(roleID, i)
 		if s, ok := it.String(); ok {
 			if arn := managedArn(g, s); arn != nil {
 				f.addManaged(arn)
@@ -263,23 +263,65 @@ func (x *tx) rolePolicies(f interface {
 			x.diag(g.p, app.SevError, "%s: Policies item is neither a name, a document nor a policy template", roleID)
 			continue
 		}
-		if _, _, ok := it.Intrinsic(); ok {
+		if name, arg, ok := it.Intrinsic(); ok {
+			if name == "Fn::If" && arg.Len() == 3 && (isDocument(arg.List[1]) || isDocument(arg.List[2])) {
+				// Conditional statements or templates: each branch
+				// expanded, the condition kept for the adapter.
+				branches := g.list(arg.List[0])
+				for _, b := range arg.List[1:] {
+					branches.List = append(branches.List, x.policyDocument(b, roleID))
+				}
+				f.addPolicy(g.m("PolicyName", g.str(name0(roleID, i)), "PolicyDocument", g.m("Fn::If", branches)))
+				continue
+			}
+			if name == "Fn::If" && arg.Len() == 3 {
+				// Conditional managed policies: names become ARNs.
+				branches := g.list(arg.List[0])
+				for _, b := range arg.List[1:] {
+					if s, ok := b.String(); ok {
+						if arn := managedArn(gen{posOr(b, g.p)}, s); arn != nil {
+							b = arn
+						}
+					}
+					branches.List = append(branches.List, b)
+				}
+				f.addManaged(g.m("Fn::If", branches))
+				continue
+			}
 			f.addManaged(it)
 			continue
 		}
-		if it.Get("Statement") != nil {
-			f.addPolicy(g.m("PolicyName", g.str(name), "PolicyDocument", it))
-			continue
-		}
-		if len(it.Keys) != 1 {
-			x.diag(g.p, app.SevError, "%s: Policies item is not a policy document or a single policy template", roleID)
-			continue
-		}
-		doc := x.expandTemplate(it.Keys[0], it.Values[0], gen{keyPos(it, it.Keys[0])})
-		if doc != nil {
+		if doc := x.policyDocument(it, roleID); doc != nil {
 			f.addPolicy(g.m("PolicyName", g.str(name), "PolicyDocument", doc))
 		}
 	}
+}
+
+func name0(roleID string, i int) string { return roleID + "Policy" + itoa(i) }
+
+// isDocument reports a policy document or a policy template invocation.
+func isDocument(n *app.Node) bool {
+	if _, _, ok := n.Intrinsic(); ok || !n.IsMap() {
+		return false
+	}
+	return n.Get("Statement") != nil || len(n.Keys) == 1
+}
+
+// policyDocument returns the document of a Policies item that is a
+// statement document (as written) or a policy template (expanded); other
+// values (AWS::NoValue in an Fn::If branch) are returned as they are.
+func (x *tx) policyDocument(it *app.Node, roleID string) *app.Node {
+	if _, _, ok := it.Intrinsic(); ok || !it.IsMap() {
+		return it
+	}
+	if it.Get("Statement") != nil {
+		return it
+	}
+	if len(it.Keys) != 1 {
+		x.diag(it.Pos, app.SevError, "%s: Policies item is not a policy document or a single policy template", roleID)
+		return nil
+	}
+	return x.expandTemplate(it.Keys[0], it.Values[0], gen{keyPos(it, it.Keys[0])})
 }
 
 func itoa(i int) string {

@@ -2,6 +2,7 @@ package sam
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/fnops/fnops/internal/app"
 	"github.com/fnops/fnops/internal/iac/cfn"
@@ -20,7 +21,6 @@ const (
 	typeLayer        = "AWS::Serverless::LayerVersion"
 	typeApplication  = "AWS::Serverless::Application"
 	typeConnector    = "AWS::Serverless::Connector"
-	typeGraphQLAPI   = "AWS::Serverless::GraphQLApi"
 )
 
 // Applies reports whether t declares the SAM transform.
@@ -129,6 +129,11 @@ func (x *tx) run() {
 			x.layer(r)
 		case typeApplication:
 			x.application(r)
+		case typeFunction, typeStateMachine, typeAPI, typeHTTPAPI, typeConnector:
+		default:
+			if strings.HasPrefix(r.Type, "AWS::Serverless::") {
+				x.diag(keyPos(r.Node, "Type"), app.SevWarning, "%s: %s is not expanded by fnops; its resources are missing from the model", r.ID, r.Type)
+			}
 		}
 	}
 	x.buildAPIs()
