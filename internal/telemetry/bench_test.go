@@ -237,3 +237,30 @@ func benchDecode(b *testing.B, data []byte, reports int) {
 	}
 	b.ReportMetric(float64(reports)/(b.Elapsed().Seconds()/float64(b.N)), "reports/s")
 }
+
+// BenchmarkDecodeReportOnly decodes nothing but REPORT lines, as a
+// CloudWatch export with a leading timestamp has them: the REPORT parser
+// alone.
+func BenchmarkDecodeReportOnly(b *testing.B) {
+	var buf bytes.Buffer
+	r := rand.New(rand.NewPCG(3, 4))
+	var id, line []byte
+	t := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	n := 0
+	for ; n < 500_000; n++ {
+		id = uuid(r, id[:0])
+		t = t.Add(time.Millisecond)
+		dur := int64(1000 + r.IntN(400000))
+		inv := Invocation{RequestID: string(id), DurationUS: dur / 10 * 10, BilledDurationMS: (dur + 999) / 1000,
+			MemorySizeMB: 1024, MaxMemoryUsedMB: int32(80 + r.IntN(100))}
+		if n%50 == 0 {
+			inv.InitDurationUS = 250130
+		}
+		line = t.AppendFormat(line[:0], "2006-01-02T15:04:05.000Z ")
+		line = AppendReportLine(line, &inv)
+		buf.Write(append(line, '\n'))
+	}
+	cpu0 := cpuTime()
+	benchDecode(b, buf.Bytes(), n)
+	b.ReportMetric(float64(n)/((cpuTime()-cpu0).Seconds()/float64(b.N)), "reports/cpu-s")
+}

@@ -323,7 +323,8 @@ func (d *decoder) run(r io.Reader) error {
 		gz = true
 	}
 	d.src = &countReader{r: in}
-	lr := newLineReader(d.src, MaxLineBytes)
+	lr := newLineReader(d.src)
+	defer lr.release()
 	peek := lr.peek(PeekSize)
 	f := Detect(peek)
 	d.sum.Format = f

@@ -71,11 +71,15 @@ type platformRecord struct {
 // only when it claims to be a platform event: functions log all sorts of
 // text that starts with a brace.
 func (d *decoder) jsonLine(st *streamState, ts time.Time, line []byte) error {
+	if d.sum.Format != FormatJSONLog && !bytes.Contains(line, []byte(`"platform.`)) {
+		// A function's structured log line in a text log: not worth a
+		// JSON parse, it cannot change a record.
+		d.skip("function-log")
+		return nil
+	}
 	d.ev = jsonEvent{}
 	if err := json.Unmarshal(line, &d.ev); err != nil {
-		if d.sum.Format == FormatJSONLog || bytes.Contains(line, []byte(`"platform.`)) {
-			d.reject(ReasonBadJSON)
-		}
+		d.reject(ReasonBadJSON)
 		return nil
 	}
 	if d.ev.Type != "" && !utf8.Valid(line) {

@@ -3,6 +3,7 @@ package telemetry
 import (
 	"bufio"
 	"io"
+	"sync"
 )
 
 // lineReader yields lines without copying them and without ever holding
@@ -16,8 +17,21 @@ type lineReader struct {
 	next   int64 // byte offset of the next line
 }
 
-func newLineReader(src *countReader, max int) *lineReader {
-	return &lineReader{br: bufio.NewReaderSize(src, max), src: src}
+// linePool recycles the line buffers: ingest decodes many small files,
+// and each buffer is MaxLineBytes.
+var linePool = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, MaxLineBytes) }}
+
+func newLineReader(src *countReader) *lineReader {
+	br := linePool.Get().(*bufio.Reader)
+	br.Reset(src)
+	return &lineReader{br: br, src: src}
+}
+
+// release returns the buffer to the pool; l is unusable after.
+func (l *lineReader) release() {
+	l.br.Reset(nil)
+	linePool.Put(l.br)
+	l.br = nil
 }
 
 // peek returns up to n leading bytes without consuming them.
