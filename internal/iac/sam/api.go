@@ -291,7 +291,9 @@ func (x *tx) buildRestAPI(st *apiState) {
 	if stageName == nil {
 		stageName = g.str("Prod")
 	}
-	stageID := st.id + st.restStage() + "Stage"
+	// The translator names the stage after a literal StageName only:
+	// <Api>ProdStage, but <Api>Stage for !Ref MyStageName.
+	stageID := st.id + alnum(stageName.Text()) + "Stage"
 	stage := g.m("DeploymentId", g.ref(depID), "RestApiId", g.ref(st.id), "StageName", stageName)
 	for _, k := range restStagePassThrough {
 		if v := p.Get(k); v != nil && k != "Description" {

@@ -232,8 +232,13 @@ func normalize(v any, key string) any {
 		}
 		return out
 	case string:
-		if key == "Action" {
-			return []any{x} // "sqs:SendMessage" and ["sqs:SendMessage"] mean the same
+		// IAM reads actions case-insensitively (the stored outputs spell
+		// lambda:invokeFunction both ways), and "a" means ["a"].
+		switch key {
+		case "ActionItem":
+			return strings.ToLower(x)
+		case "Action":
+			return []any{strings.ToLower(x)}
 		}
 	case float64:
 		return x

@@ -386,11 +386,12 @@ func tagList(g gen, tags *app.Node, createdByKey string) *app.Node {
 			kn := &app.Node{Kind: app.StringNode, Scalar: k, Pos: kp}
 			l.List = append(l.List, g.m("Key", kn, "Value", tags.Values[i]))
 		}
-	} else if tags != nil && tags.Kind != app.NullNode {
-		// An intrinsic or list: CloudFormation gets it as written.
-		if createdByKey == "" {
-			return tags
-		}
+	} else if tags.IsList() {
+		// Already CloudFormation's Key/Value list.
+		l.List = append(l.List, tags.List...)
+	} else if tags != nil && tags.Kind != app.NullNode && createdByKey == "" {
+		// An intrinsic: CloudFormation gets it as written.
+		return tags
 	}
 	return l
 }
