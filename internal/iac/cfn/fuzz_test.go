@@ -156,3 +156,41 @@ func FuzzParseYAML(f *testing.F) {
 		parseTestEveryPos(t, n, "f.yaml")
 	})
 }
+
+// FuzzParseYAMLFast holds the YAML fast path to the yaml.v3 path: whenever
+// the fast path reads a document, the tree (kinds, text, every position)
+// and the diagnostics are the same as yaml.v3's.
+func FuzzParseYAMLFast(f *testing.F) {
+	fuzzSeed(f, ".yaml")
+	f.Add(benchTemplateYAML(2 << 10))
+	for _, s := range []string{
+		"a: |\n  x\n\n  y\nb: >-\n  p\n  q\n\n  r\n", "- a: 1\n  b:\n- c\n- \n-\n  - x\n", "k: [a, b]\nl: {x: 1, 'y': [\"z\"]}\nm: !Ref\n",
+		"a: 0x1F\nb: 1_000\nc: .5\nd: 2010-09-09\ne: ~\nf: 0777\ng: -0b11\nh: 1e3\ni: +.inf\n",
+		"a: 'it''s'\nb: \"q\\\"\\n\\u00e9\"\nc: !GetAtt 'A.B'\nd: [!GetAtt X.Y, !Sub 'z']\n",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		parseYAMLFastStrict = true
+		defer func() { parseYAMLFastStrict = false }()
+		fast, fdiags, ok := parseYAMLFast("f.yaml", data)
+		if !ok {
+			return
+		}
+		slow, sdiags, err := parseYAMLv3("f.yaml", data)
+		if err != nil {
+			t.Fatalf("fast path read what yaml.v3 refuses (%v)", err)
+		}
+		if msg := parseTestSameTree(fast, slow, "$"); msg != "" {
+			t.Fatalf("fast path differs from yaml.v3: %s", msg)
+		}
+		if len(fdiags) != len(sdiags) {
+			t.Fatalf("diags: fast %v, yaml.v3 %v", fdiags, sdiags)
+		}
+		for i := range fdiags {
+			if fdiags[i] != sdiags[i] {
+				t.Fatalf("diags: fast %v, yaml.v3 %v", fdiags, sdiags)
+			}
+		}
+	})
+}

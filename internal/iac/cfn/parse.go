@@ -102,8 +102,17 @@ func parseLooksJSON(data []byte) bool {
 
 var parseBOM = []byte("\xef\xbb\xbf")
 
-// parseYAML reads a YAML document with yaml.v3 and converts its node tree.
-func parseYAML(file string, data []byte) (root *app.Node, diags []app.Diag, err error) {
+// parseYAML reads a YAML document: by the fast path when it can, else with
+// yaml.v3.
+func parseYAML(file string, data []byte) (*app.Node, []app.Diag, error) {
+	if root, diags, ok := parseYAMLFast(file, data); ok {
+		return root, diags, nil
+	}
+	return parseYAMLv3(file, data)
+}
+
+// parseYAMLv3 reads a YAML document with yaml.v3 and converts its node tree.
+func parseYAMLv3(file string, data []byte) (root *app.Node, diags []app.Diag, err error) {
 	defer func() {
 		// yaml.v3 turns its own errors into values, but has had runtime
 		// panics on malformed input; no input may crash the caller.
@@ -338,21 +347,7 @@ func (c *yamlConverter) convert(y *yaml.Node, depth int) (*app.Node, error) {
 	n.Pos = c.pos(y)
 	switch y.Kind {
 	case yaml.ScalarNode:
-		n.Scalar = y.Value
-		switch y.ShortTag() {
-		case "!!int":
-			n.Kind = app.NumberNode
-			n.Scalar = yamlInt(y.Value)
-		case "!!float":
-			n.Kind = app.NumberNode
-		case "!!bool":
-			n.Kind = app.BoolNode
-		case "!!null":
-			n.Kind = app.NullNode
-			n.Scalar = ""
-		default:
-			n.Kind = app.StringNode
-		}
+		yamlSetScalar(n, y.ShortTag(), y.Value)
 	case yaml.SequenceNode:
 		n.Kind = app.ListNode
 		n.List = c.arena.ptrs(len(y.Content))
@@ -372,19 +367,56 @@ func (c *yamlConverter) convert(y *yaml.Node, depth int) (*app.Node, error) {
 		return nil, c.fail(y, "unsupported YAML node")
 	}
 	if tag := y.Tag; len(tag) > 1 && tag[0] == '!' && tag[1] != '!' {
-		return c.intrinsic(y, tag, n), nil
+		col := 0
+		if tag == "!GetAtt" && n.Kind == app.StringNode {
+			col = c.valueCol(y, tag)
+		}
+		return c.tagged(tag, n, col), nil
 	}
 	return n, nil
 }
 
-// yamlInt writes a YAML integer in another base (0x1F, 0o17) in decimal, as
-// CloudFormation reads it; decimal text is kept as written.
+// yamlSetScalar sets a scalar node's kind and text from its resolved YAML
+// tag: numbers, booleans and null are told apart, anything else (a
+// timestamp, binary) is a string as CloudFormation sees it.
+func yamlSetScalar(n *app.Node, tag, value string) {
+	n.Scalar = value
+	switch tag {
+	case "!!int":
+		n.Kind = app.NumberNode
+		n.Scalar = yamlInt(value)
+	case "!!float":
+		n.Kind = app.NumberNode
+	case "!!bool":
+		n.Kind = app.BoolNode
+	case "!!null":
+		n.Kind = app.NullNode
+		n.Scalar = ""
+	default:
+		n.Kind = app.StringNode
+	}
+}
+
+// yamlInt writes a YAML integer that is not plain decimal (0x1F, 0o17,
+// 0777, 1_000, +5) in decimal, as yaml.v3 and CloudFormation read it, so
+// that Node.Int64 and Plain understand it; plain decimal is kept as written.
 func yamlInt(s string) string {
-	t := strings.TrimLeft(s, "+-")
-	if len(t) > 1 && t[0] == '0' && (t[1] == 'x' || t[1] == 'o' || t[1] == 'b') {
-		if v, err := strconv.ParseInt(s, 0, 64); err == nil {
-			return strconv.FormatInt(v, 10)
+	plain := true
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; (c < '0' || c > '9') && (i > 0 || c != '-') {
+			plain = false
+			break
 		}
+	}
+	if plain && (len(s) < 2 || s[0] != '0') && (len(s) < 3 || s[:2] != "-0") {
+		return s
+	}
+	t := strings.ReplaceAll(s, "_", "")
+	if v, err := strconv.ParseInt(t, 0, 64); err == nil {
+		return strconv.FormatInt(v, 10)
+	}
+	if v, err := strconv.ParseUint(t, 0, 64); err == nil {
+		return strconv.FormatUint(v, 10)
 	}
 	return s
 }
@@ -471,12 +503,13 @@ func (c *yamlConverter) merge(set *parseKeySet, base int, v *yaml.Node, depth in
 	return nil
 }
 
-// intrinsic turns a short-form tag into the long form. An unknown tag is
-// reported and the value kept without it.
-func (c *yamlConverter) intrinsic(y *yaml.Node, tag string, n *app.Node) *app.Node {
+// tagged turns a short-form tag on n (positioned at the tag) into the long
+// form; valueCol is the column where a scalar's text starts, 0 if unknown.
+// An unknown tag is reported and the value kept without it.
+func (c *yamlConverter) tagged(tag string, n *app.Node, valueCol int) *app.Node {
 	key, ok := yamlShortTags[tag]
 	if !ok {
-		c.diag(c.pos(y), "unknown tag %s", tag)
+		c.diag(n.Pos, "unknown tag %s", tag)
 		return n
 	}
 	arg := n
@@ -494,9 +527,9 @@ func (c *yamlConverter) intrinsic(y *yaml.Node, tag string, n *app.Node) *app.No
 		}
 		p := n.Pos
 		ap := p
-		if col := c.valueCol(y, tag); col > 0 {
-			p.Col = col
-			ap.Col = col + utf8.RuneCountInString(res) + 1
+		if valueCol > 0 {
+			p.Col = valueCol
+			ap.Col = valueCol + utf8.RuneCountInString(res) + 1
 		}
 		r, a := c.arena.node(), c.arena.node()
 		*r = app.Node{Kind: app.StringNode, Scalar: res, Pos: p}

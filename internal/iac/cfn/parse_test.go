@@ -685,3 +685,72 @@ func parseTestSame(std, got any, path string) string {
 	}
 	return ""
 }
+
+// parseTestSameTree compares two trees exactly, positions included; it
+// returns "" or the first difference.
+func parseTestSameTree(a, b *app.Node, path string) string {
+	switch {
+	case a == nil || b == nil:
+		if a != b {
+			return path + ": nil on one side"
+		}
+		return ""
+	case a.Kind != b.Kind || a.Scalar != b.Scalar:
+		return fmt.Sprintf("%s: %d %q, want %d %q", path, a.Kind, a.Scalar, b.Kind, b.Scalar)
+	case a.Pos != b.Pos:
+		return fmt.Sprintf("%s: at %v, want %v", path, a.Pos, b.Pos)
+	case len(a.List) != len(b.List) || len(a.Keys) != len(b.Keys) || len(a.KeyPos) != len(b.KeyPos):
+		return path + ": sizes differ"
+	}
+	for i := range a.List {
+		if msg := parseTestSameTree(a.List[i], b.List[i], fmt.Sprintf("%s[%d]", path, i)); msg != "" {
+			return msg
+		}
+	}
+	for i, k := range a.Keys {
+		if k != b.Keys[i] || a.KeyPos[i] != b.KeyPos[i] {
+			return fmt.Sprintf("%s: key %q at %v, want %q at %v", path, k, a.KeyPos[i], b.Keys[i], b.KeyPos[i])
+		}
+		if msg := parseTestSameTree(a.Values[i], b.Values[i], path+"."+k); msg != "" {
+			return msg
+		}
+	}
+	return ""
+}
+
+// TestParseYAMLFastPath checks that the fast path reads the realistic
+// templates (the point of having it) and reads them as yaml.v3 does.
+func TestParseYAMLFastPath(t *testing.T) {
+	parseYAMLFastStrict = true
+	defer func() { parseYAMLFastStrict = false }()
+	files, _ := filepath.Glob("testdata/parse/*.yaml")
+	inputs := map[string][]byte{"bench": benchTemplateYAML(7 << 10)}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		inputs[filepath.Base(f)] = data
+	}
+	// Documents the fast path leaves to yaml.v3.
+	slowOnly := map[string]bool{"cfn-anchors-merge.yaml": true, "cfn-crlf.yaml": true}
+	for name, data := range inputs {
+		fast, fdiags, ok := parseYAMLFast(name, data)
+		if ok == slowOnly[name] {
+			t.Errorf("%s: fast path read it: %v", name, ok)
+		}
+		if !ok {
+			continue
+		}
+		slow, sdiags, err := parseYAMLv3(name, data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if msg := parseTestSameTree(fast, slow, "$"); msg != "" {
+			t.Errorf("%s: %s", name, msg)
+		}
+		if fmt.Sprint(fdiags) != fmt.Sprint(sdiags) {
+			t.Errorf("%s: diags %v, want %v", name, fdiags, sdiags)
+		}
+	}
+}
