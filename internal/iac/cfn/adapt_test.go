@@ -400,3 +400,23 @@ func TestAdaptGlob(t *testing.T) {
 		t.Errorf("case-insensitive: %v", g)
 	}
 }
+
+// TestAdaptSelfReferences checks that templates referring to themselves
+// (a mapping value, a condition, an output, a stack's own outputs) end.
+func TestAdaptSelfReferences(t *testing.T) {
+	src := `Mappings: {M: {a: {b: !FindInMap [M, a, b]}}}
+Conditions: {C: !Condition C, D: !And [!Condition C, !Condition D]}
+Resources:
+  Q: {Type: AWS::SQS::Queue, Condition: D, Properties: {QueueName: !FindInMap [M, a, b]}}
+  S: {Type: AWS::CloudFormation::Stack, Properties: {TemplateURL: !GetAtt S.Outputs.X}}
+Outputs: {X: {Value: !GetAtt S.Outputs.X}}
+`
+	tpl, err := Parse("t.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := Adapt(tpl, Options{LoadChild: adaptLoadChild})
+	if q := g.Resource("Q"); q == nil || q.Disabled {
+		t.Fatalf("Q: %+v", q)
+	}
+}

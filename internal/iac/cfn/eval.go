@@ -493,7 +493,9 @@ func (s *scope) findInMap(n, arg *app.Node) *app.Node {
 		return rebuild(n, "Fn::FindInMap", arg, e)
 	}
 	if v := mapping.Path(k1, k2); v != nil {
-		return at(s.eval(v), n.Pos)
+		// Mapping values are literals in CloudFormation; evaluating them
+		// would let a mapping refer to itself without end.
+		return at(v, n.Pos)
 	}
 	if def != nil {
 		return at(def, n.Pos)
