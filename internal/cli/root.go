@@ -120,6 +120,8 @@ var commands = []func(*env) *cobra.Command{
 	newGraphCmd,
 	newCheckCmd,
 	newSimulateCmd,
+	newIngestCmd,
+	newStatsCmd,
 	newAuditCmd,
 	newRulesCmd,
 }

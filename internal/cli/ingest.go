@@ -1,0 +1,598 @@
+package cli
+
+import (
+	"bufio"
+	"cmp"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/fnops/fnops/internal/store"
+	"github.com/fnops/fnops/internal/telemetry"
+	"github.com/spf13/cobra"
+)
+
+type ingestOptions struct {
+	store    storeOptions
+	function string
+	queries  string
+	format   string
+	batch    int
+	progress bool
+}
+
+func newIngestCmd(e *env) *cobra.Command {
+	o := &ingestOptions{}
+	cmd := &cobra.Command{
+		Use:   "ingest FILE|DIR|-...",
+		Short: "Load Lambda logs, platform events and CloudWatch metrics into the store",
+		Long: `Decode telemetry and add it to the app's store (APP/.fnops/fnops.duckdb, see
+--app and --store). Each input's format is detected from its content, gzip or
+not: Lambda text logs (raw, "aws logs tail", filter-log-events and
+get-log-events JSON), CloudWatch Logs subscription payloads and Firehose
+files of them, the JSON log format, Telemetry API batches, get-metric-data
+output (with X.query.json beside X.json, or --queries), and
+describe-stack-events JSON. Directories are walked; files that are not
+telemetry are skipped.
+
+Ingesting the same data twice stores it once. Records are committed in
+batches, each whole or not at all. Input that cannot be decoded is counted
+by reason and reported with its file and line; everything else is still
+ingested, and the command then exits 2.
+
+Logs that do not name their function (raw lines, "aws logs tail",
+filter-log-events JSON) take it from --function, else from the path after
+aws/lambda/ (logs/aws/lambda/orders-api/2026-03-01.log), else from the file
+name (orders-api.log).`,
+		Example: `  fnops ingest logs/
+  aws logs tail /aws/lambda/orders-api --since 1h | fnops ingest --function orders-api -
+  fnops ingest --app examples/shop sim/ --format json`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error { return runIngest(cmd.Context(), e, o, args) },
+	}
+	f := cmd.Flags()
+	o.store.addFlags(f)
+	f.StringVar(&o.function, "function", "", "function `NAME` for logs that do not name it")
+	f.StringVar(&o.queries, "queries", "", "get-metric-data query `FILE` for metric data files without X.query.json beside them")
+	f.StringVarP(&o.format, "format", "f", "text", "summary format: text|json")
+	f.IntVar(&o.batch, "batch", 500_000, "records per committed batch")
+	f.BoolVar(&o.progress, "progress", true, "show progress on a terminal")
+	return cmd
+}
+
+// ingestSummary is the versioned JSON summary of `fnops ingest`.
+type ingestSummary struct {
+	Version     int              `json:"version"`
+	Store       string           `json:"store"`
+	Files       int              `json:"files"`
+	Skipped     []string         `json:"skipped_files"`
+	Records     recordCounts     `json:"records"`
+	New         recordCounts     `json:"new"`
+	Duplicates  recordCounts     `json:"duplicates"`
+	TooOld      recordCounts     `json:"too_old"`
+	Rejected    map[string]int64 `json:"rejected"`
+	Samples     []rejectSample   `json:"rejected_samples"`
+	Inputs      []inputSummary   `json:"inputs"`
+	Seconds     float64          `json:"seconds"`
+	PerSecond   float64          `json:"invocations_per_second"`
+	rejectCount int64
+}
+
+type recordCounts struct {
+	Invocations int64 `json:"invocations"`
+	Metrics     int64 `json:"metrics"`
+	Deploys     int64 `json:"deploys"`
+}
+
+type rejectSample struct {
+	File   string `json:"file"`
+	Line   int    `json:"line,omitempty"`
+	Offset int64  `json:"offset,omitempty"`
+	Reason string `json:"reason"`
+}
+
+type inputSummary struct {
+	Path           string           `json:"path"`
+	Format         string           `json:"format"`
+	Function       string           `json:"function,omitempty"`
+	FunctionSource string           `json:"function_source,omitempty"`
+	Invocations    int64            `json:"invocations"`
+	Metrics        int64            `json:"metrics"`
+	Deploys        int64            `json:"deploys"`
+	Rejected       map[string]int64 `json:"rejected,omitempty"`
+	Notes          []string         `json:"notes,omitempty"`
+}
+
+const maxRejectSamples = 20
+
+func runIngest(ctx context.Context, e *env, o *ingestOptions, args []string) error {
+	if o.format != "text" && o.format != "json" {
+		return usageError("unknown --format %q: want text or json", o.format)
+	}
+	if o.batch <= 0 {
+		return usageError("--batch must be positive")
+	}
+	var queries *telemetry.MetricQueries
+	if o.queries != "" {
+		q, err := telemetry.LoadMetricQueries(o.queries)
+		if err != nil {
+			return usageError("--queries: %v", err)
+		}
+		queries = q
+	}
+	inputs, skipped, err := ingestInputs(args)
+	if err != nil {
+		return withCode(ExitInput, err)
+	}
+	st, path, err := o.store.open(ctx, "")
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+
+	sum := &ingestSummary{Version: 1, Store: path, Skipped: skipped, Rejected: map[string]int64{}, Samples: []rejectSample{}, Inputs: []inputSummary{}}
+	began := time.Now()
+	w := newBatchWriter(ctx, st, o.batch)
+	var prog *progress
+	if o.progress && IsTerminal(e.stdio.Err) {
+		prog = startProgress(e.stdio.Err, len(inputs), w)
+	}
+	for _, in := range inputs {
+		opts := telemetry.Options{Function: o.function, Queries: queries}
+		var s telemetry.Summary
+		var derr error
+		sink := &ingestSink{w: w, sum: sum}
+		if in == "-" {
+			opts.Path = "-"
+			s, derr = telemetry.Decode(ctx, e.stdio.In, opts, sink)
+		} else {
+			s, derr = telemetry.DecodeFile(ctx, in, opts, sink)
+		}
+		if derr != nil {
+			w.abort()
+			prog.stop()
+			return withCode(ExitInput, fmt.Errorf("ingest %s: %w", in, derr))
+		}
+		sum.Files++
+		sum.Records.Invocations += s.Invocations
+		sum.Records.Metrics += s.Metrics
+		sum.Records.Deploys += s.Deploys
+		for r, n := range s.Rejected {
+			sum.Rejected[r] += n
+		}
+		sum.Inputs = append(sum.Inputs, inputSummary{Path: in, Format: s.Format.String(), Function: s.Function,
+			FunctionSource: string(s.FunctionSource), Invocations: s.Invocations, Metrics: s.Metrics,
+			Deploys: s.Deploys, Rejected: s.Rejected, Notes: s.Notes})
+		prog.fileDone()
+	}
+	res, err := w.close()
+	prog.stop()
+	if err != nil {
+		return withCode(ExitInternal, fmt.Errorf("ingest: %w", err))
+	}
+	sum.New = recordCounts{res.Invocations.New, res.Metrics.New, res.Deploys.New}
+	sum.Duplicates = recordCounts{res.Invocations.Duplicates, res.Metrics.Duplicates, res.Deploys.Duplicates}
+	sum.TooOld = recordCounts{res.Invocations.TooOld, res.Metrics.TooOld, res.Deploys.TooOld}
+	sum.Seconds = time.Since(began).Seconds()
+	if sum.Seconds > 0 {
+		sum.PerSecond = float64(sum.Records.Invocations) / sum.Seconds
+	}
+	if o.format == "json" {
+		enc := json.NewEncoder(e.stdio.Out)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(sum); err != nil {
+			return withCode(ExitInternal, err)
+		}
+	} else {
+		writeIngestText(e.stdio.Out, sum)
+	}
+	for _, r := range sum.Samples {
+		fmt.Fprintf(e.stdio.Err, "%s: rejected: %s\n", rejectPos(r), r.Reason)
+	}
+	if more := sum.rejectCount - int64(len(sum.Samples)); more > 0 {
+		fmt.Fprintf(e.stdio.Err, "... and %d more rejected inputs (counts by reason in the summary)\n", more)
+	}
+	if sum.rejectCount > 0 {
+		return inputError()
+	}
+	return nil
+}
+
+func rejectPos(r rejectSample) string {
+	switch {
+	case r.Line > 0:
+		return fmt.Sprintf("%s:%d", r.File, r.Line)
+	case r.Offset > 0:
+		return fmt.Sprintf("%s: byte %d", r.File, r.Offset)
+	}
+	return r.File
+}
+
+func writeIngestText(w io.Writer, s *ingestSummary) {
+	fmt.Fprintf(w, "ingested %d files into %s in %.1fs (%.0f invocations/s)\n", s.Files, s.Store, s.Seconds, s.PerSecond)
+	fmt.Fprintf(w, "  invocations  %d read, %d new, %d duplicates\n", s.Records.Invocations, s.New.Invocations, s.Duplicates.Invocations)
+	fmt.Fprintf(w, "  metrics      %d read, %d new, %d duplicates\n", s.Records.Metrics, s.New.Metrics, s.Duplicates.Metrics)
+	fmt.Fprintf(w, "  deploys      %d read, %d new, %d duplicates\n", s.Records.Deploys, s.New.Deploys, s.Duplicates.Deploys)
+	if n := s.TooOld.Invocations + s.TooOld.Metrics; n > 0 {
+		fmt.Fprintf(w, "  too old      %d (older than the store's raw retention)\n", n)
+	}
+	if len(s.Skipped) > 0 {
+		fmt.Fprintf(w, "  skipped      %d files that are not telemetry\n", len(s.Skipped))
+	}
+	reasons := make([]string, 0, len(s.Rejected))
+	for r := range s.Rejected {
+		reasons = append(reasons, r)
+	}
+	slices.Sort(reasons)
+	for _, r := range reasons {
+		fmt.Fprintf(w, "  rejected     %d %s\n", s.Rejected[r], r)
+	}
+	// How functions were named, once per rule, so a wrong guess shows.
+	named := map[string][]string{}
+	for _, in := range s.Inputs {
+		if in.Invocations > 0 && in.FunctionSource != "" && in.FunctionSource != string(telemetry.FunctionFromLogGroup) && in.FunctionSource != string(telemetry.FunctionFromRecord) {
+			named[in.FunctionSource] = append(named[in.FunctionSource], in.Function)
+		}
+	}
+	for _, src := range slices.Sorted(mapsKeys(named)) {
+		fns := slices.Compact(slices.Sorted(slices.Values(named[src])))
+		fmt.Fprintf(w, "  function names from the %s: %s\n", src, strings.Join(fns, ", "))
+	}
+	for _, in := range s.Inputs {
+		for _, n := range in.Notes {
+			fmt.Fprintf(w, "  note: %s: %s\n", in.Path, n)
+		}
+	}
+}
+
+func mapsKeys[V any](m map[string]V) func(func(string) bool) {
+	return func(yield func(string) bool) {
+		for k := range m {
+			if !yield(k) {
+				return
+			}
+		}
+	}
+}
+
+// ingestInputs expands the arguments into files. Directories are walked
+// (hidden directories and query files skipped); files found by walking
+// that are not telemetry are skipped and listed, while a file named on the
+// command line is always decoded.
+func ingestInputs(args []string) (files, skipped []string, err error) {
+	for _, a := range args {
+		if a == "-" {
+			files = append(files, a)
+			continue
+		}
+		info, err := os.Stat(a)
+		if err != nil {
+			return nil, nil, err
+		}
+		if !info.IsDir() {
+			files = append(files, a)
+			continue
+		}
+		err = filepath.WalkDir(a, func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if d.IsDir() {
+				if p != a && strings.HasPrefix(d.Name(), ".") {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			if strings.HasSuffix(p, ".query.json") || !d.Type().IsRegular() {
+				return nil
+			}
+			if !looksLikeTelemetry(p) {
+				skipped = append(skipped, p)
+				return nil
+			}
+			files = append(files, p)
+			return nil
+		})
+		if err != nil {
+			return nil, nil, err
+		}
+	}
+	return files, skipped, nil
+}
+
+// looksLikeTelemetry peeks at a file (through gzip) and asks the decoders
+// whether they know its format.
+func looksLikeTelemetry(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return true // let the decoder report it
+	}
+	defer f.Close()
+	var r io.Reader = bufio.NewReader(f)
+	br := r.(*bufio.Reader)
+	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return true
+		}
+		r = zr
+	}
+	peek := make([]byte, telemetry.PeekSize)
+	n, _ := io.ReadFull(r, peek)
+	switch telemetry.Detect(peek[:n]) {
+	case telemetry.FormatUnknown:
+		return false
+	case telemetry.FormatJSONLog:
+		// JSON lines are the fallback for any JSON object: take the file
+		// only when its first line is a log record (a platform event or a
+		// function's JSON log line), not some other JSON document.
+		line, _, _ := strings.Cut(string(peek[:n]), "\n")
+		var rec map[string]json.RawMessage
+		if json.Unmarshal([]byte(line), &rec) != nil {
+			return false
+		}
+		for _, k := range []string{"type", "time", "timestamp", "level", "message", "requestId"} {
+			if _, ok := rec[k]; ok {
+				return true
+			}
+		}
+		return false
+	}
+	return true
+}
+
+// ingestSink hands decoded records to the batch writer and keeps the
+// first rejected inputs as samples.
+type ingestSink struct {
+	w   *batchWriter
+	sum *ingestSummary
+}
+
+func (s *ingestSink) Invocation(inv *telemetry.Invocation) error { return s.w.addInvocation(inv) }
+func (s *ingestSink) Metric(m *telemetry.Metric) error           { return s.w.addMetric(m) }
+func (s *ingestSink) Deploy(d *telemetry.Deploy) error           { return s.w.addDeploy(d) }
+func (s *ingestSink) Reject(r telemetry.Rejected) {
+	s.sum.rejectCount++
+	if len(s.sum.Samples) < maxRejectSamples {
+		s.sum.Samples = append(s.sum.Samples, rejectSample{File: r.File, Line: r.Line, Offset: r.Offset, Reason: r.Reason})
+	}
+}
+
+// batchWriter moves records from the decoder to the store on a second
+// goroutine, so decoding and appending use both cores, and commits every
+// batch records: each commit is all or nothing.
+type batchWriter struct {
+	ctx   context.Context
+	st    store.Store
+	batch int
+
+	chunk []telemetry.Invocation
+	ch    chan []telemetry.Invocation
+	done  chan struct{}
+	free  sync.Pool
+
+	mu      sync.Mutex // guards app, res, err, stored (the writer goroutine and the decoder)
+	app     store.Appender
+	pending int
+	res     store.CommitResult
+	err     error
+	stored  int64
+}
+
+const chunkSize = 4096
+
+func newBatchWriter(ctx context.Context, st store.Store, batch int) *batchWriter {
+	w := &batchWriter{ctx: ctx, st: st, batch: batch, ch: make(chan []telemetry.Invocation, 8), done: make(chan struct{})}
+	w.free.New = func() any { return make([]telemetry.Invocation, 0, chunkSize) }
+	w.chunk = w.free.Get().([]telemetry.Invocation)
+	go w.loop()
+	return w
+}
+
+func (w *batchWriter) loop() {
+	defer close(w.done)
+	for chunk := range w.ch {
+		w.mu.Lock()
+		for i := range chunk {
+			if w.err != nil {
+				break
+			}
+			w.addLocked(func(a store.Appender) error { return a.AddInvocation(&chunk[i]) })
+		}
+		w.stored += int64(len(chunk))
+		w.mu.Unlock()
+		w.free.Put(chunk[:0])
+	}
+}
+
+// addLocked adds one record through fn, opening and committing batches.
+// An invalid record is skipped (the decoder already vetted it); any other
+// error stops the ingest.
+func (w *batchWriter) addLocked(fn func(store.Appender) error) {
+	if w.app == nil {
+		w.app, w.err = w.st.Appender(w.ctx)
+		if w.err != nil {
+			return
+		}
+	}
+	if err := fn(w.app); err != nil {
+		var inv *store.Invalid
+		if !asInvalid(err, &inv) {
+			w.err = err
+			return
+		}
+	}
+	w.pending++
+	if w.pending >= w.batch {
+		w.commitLocked()
+	}
+}
+
+func (w *batchWriter) commitLocked() {
+	if w.app == nil || w.err != nil {
+		return
+	}
+	res, err := w.app.Commit(w.ctx)
+	w.app, w.pending = nil, 0
+	if err != nil {
+		w.err = err
+		return
+	}
+	w.res.Invocations = w.res.Invocations.Add(res.Invocations)
+	w.res.Metrics = w.res.Metrics.Add(res.Metrics)
+	w.res.Deploys = w.res.Deploys.Add(res.Deploys)
+}
+
+func (w *batchWriter) addInvocation(inv *telemetry.Invocation) error {
+	w.chunk = append(w.chunk, *inv)
+	if len(w.chunk) == chunkSize {
+		return w.flushChunk()
+	}
+	return nil
+}
+
+func (w *batchWriter) flushChunk() error {
+	if len(w.chunk) == 0 {
+		return w.firstErr()
+	}
+	select {
+	case w.ch <- w.chunk:
+	case <-w.ctx.Done():
+		return w.ctx.Err()
+	}
+	w.chunk = w.free.Get().([]telemetry.Invocation)
+	return w.firstErr()
+}
+
+func (w *batchWriter) firstErr() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.err
+}
+
+// addMetric and addDeploy are rare next to invocations: they go to the
+// appender directly, after the invocations sent before them.
+func (w *batchWriter) addMetric(m *telemetry.Metric) error {
+	if err := w.flushChunk(); err != nil {
+		return err
+	}
+	mc := *m
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.addLocked(func(a store.Appender) error { return a.AddMetric(&mc) })
+	return w.err
+}
+
+func (w *batchWriter) addDeploy(d *telemetry.Deploy) error {
+	if err := w.flushChunk(); err != nil {
+		return err
+	}
+	dc := *d
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.addLocked(func(a store.Appender) error { return a.AddDeploy(&dc) })
+	return w.err
+}
+
+// close commits what is left and returns the totals.
+func (w *batchWriter) close() (store.CommitResult, error) {
+	err := w.flushChunk()
+	close(w.ch)
+	<-w.done
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if err == nil {
+		w.commitLocked()
+	}
+	if w.err != nil {
+		if w.app != nil {
+			w.app.Rollback()
+		}
+		return w.res, w.err
+	}
+	return w.res, err
+}
+
+// abort rolls back the open batch.
+func (w *batchWriter) abort() {
+	close(w.ch)
+	<-w.done
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.app != nil {
+		w.app.Rollback()
+		w.app = nil
+	}
+}
+
+func (w *batchWriter) storedCount() int64 {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.stored
+}
+
+// progress draws a one-line progress report on a terminal.
+type progress struct {
+	w     io.Writer
+	files int
+	done  int
+	mu    sync.Mutex
+	stopc chan struct{}
+	wg    sync.WaitGroup
+}
+
+func startProgress(w io.Writer, files int, bw *batchWriter) *progress {
+	p := &progress{w: w, files: files, stopc: make(chan struct{})}
+	began := time.Now()
+	p.wg.Add(1)
+	go func() {
+		defer p.wg.Done()
+		t := time.NewTicker(250 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-p.stopc:
+				fmt.Fprint(w, "\r\033[K")
+				return
+			case <-t.C:
+				n := bw.storedCount()
+				p.mu.Lock()
+				done := p.done
+				p.mu.Unlock()
+				rate := float64(n) / cmp.Or(time.Since(began).Seconds(), 1)
+				fmt.Fprintf(w, "\r\033[Kfiles %d/%d  invocations %d  (%.0f/s)", done, p.files, n, rate)
+			}
+		}
+	}()
+	return p
+}
+
+func (p *progress) fileDone() {
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	p.done++
+	p.mu.Unlock()
+}
+
+func (p *progress) stop() {
+	if p == nil {
+		return
+	}
+	select {
+	case <-p.stopc:
+	default:
+		close(p.stopc)
+	}
+	p.wg.Wait()
+}
