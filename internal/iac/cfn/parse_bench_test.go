@@ -216,3 +216,29 @@ func BenchmarkParseJSON(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkParseYAMLv3 is the same template read by yaml.v3, the path
+// documents outside the fast path's subset take.
+func BenchmarkParseYAMLv3(b *testing.B) {
+	data := benchTemplateYAML(7 << 10)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, _, err := parseYAMLv3("bench.yaml", data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkParseTemplate is Parse (document and resource list) on the YAML
+// template, what a loader calls.
+func BenchmarkParseTemplate(b *testing.B) {
+	data := benchTemplateYAML(7 << 10)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Parse("bench.yaml", data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

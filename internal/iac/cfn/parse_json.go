@@ -289,13 +289,16 @@ func (p *jsonParser) object(depth int) (*app.Node, error) {
 		p.off++
 		// The scratch stacks hold this object's entries from base, with
 		// nested objects' entries pushed above and popped before we go on.
+		nd := len(p.diags)
 		v, err := p.value(depth + 1)
 		if err != nil {
 			return nil, err
 		}
 		if i := set.find(p.keys[base:], key); i >= 0 {
+			// The duplicate's value is dropped, and so is what was found
+			// in it, as on the YAML path.
 			first := p.kpos[base+i]
-			p.diags = append(p.diags, app.Diag{Pos: kp, Severity: app.SevError,
+			p.diags = append(p.diags[:nd], app.Diag{Pos: kp, Severity: app.SevError,
 				Message: fmt.Sprintf("duplicate key %q (first at line %d, column %d); CloudFormation rejects duplicate keys", key, first.Line, first.Col)})
 		} else {
 			set.add(key, len(p.keys)-base)

@@ -733,7 +733,7 @@ func TestParseYAMLFastPath(t *testing.T) {
 		inputs[filepath.Base(f)] = data
 	}
 	// Documents the fast path leaves to yaml.v3.
-	slowOnly := map[string]bool{"cfn-anchors-merge.yaml": true, "cfn-crlf.yaml": true}
+	slowOnly := map[string]bool{"cfn-anchors-merge.yaml": true}
 	for name, data := range inputs {
 		fast, fdiags, ok := parseYAMLFast(name, data)
 		if ok == slowOnly[name] {

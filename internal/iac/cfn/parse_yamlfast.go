@@ -19,7 +19,7 @@ import (
 // one-line flow collections, literal and folded block scalars, comments.
 // yamlFast reads that part directly into app.Nodes; at the first thing
 // outside it (an anchor, a merge key, a multi-line plain or quoted scalar,
-// a tab, CRLF line ends, a document marker, anything invalid) it gives up
+// a tab, a document marker, anything invalid) it gives up
 // and the document is read by yaml.v3 instead, so errors and rare features
 // get yaml.v3's full treatment. The fuzz test holds it to producing exactly
 // what the yaml.v3 path produces, positions and diagnostics included,
@@ -35,6 +35,14 @@ var parseYAMLFastStrict = false
 
 // parseYAMLFast reads data if it is in the subset; ok is false otherwise.
 func parseYAMLFast(file string, data []byte) (root *app.Node, diags []app.Diag, ok bool) {
+	if bytes.IndexByte(data, '\r') >= 0 {
+		// CRLF line ends: CR only ever ends a line, so without it every
+		// line and column stays where it was.
+		data = yamlFastStripCR(data)
+		if data == nil {
+			return nil, nil, false
+		}
+	}
 	if len(data) > 2*MaxNodes || !yamlFastPrescan(data) {
 		// Past 2*MaxNodes bytes the node limit may be reached; yaml.v3's
 		// path reports it.
@@ -70,6 +78,23 @@ func parseYAMLFast(file string, data []byte) (root *app.Node, diags []app.Diag, 
 }
 
 func yamlGiveUp() { panic(yamlFastBail{}) }
+
+// yamlFastStripCR returns data without the CR of its CRLF line ends, or
+// nil if a CR stands anywhere else.
+func yamlFastStripCR(data []byte) []byte {
+	out := make([]byte, 0, len(data))
+	for {
+		i := bytes.IndexByte(data, '\r')
+		if i < 0 {
+			return append(out, data...)
+		}
+		if i+1 == len(data) || data[i+1] != '\n' {
+			return nil
+		}
+		out = append(out, data[:i]...)
+		data = data[i+1:]
+	}
+}
 
 // yamlFastPrescan reports whether data has only what the fast path
 // handles character by character: printable text, spaces and LF line ends.
