@@ -18,3 +18,29 @@
 // the translator needs a logical id (an S3 event's bucket, a connector's
 // destination) it is read from the Ref or Fn::GetAtt node.
 package sam
+
+// Where the output differs from the translator's, on purpose:
+//
+//   - Hash suffixes of generated ids (<Function>Version<hash>,
+//     <Api>Deployment<hash>, NOT<Condition><hash>) are a stable hash of the
+//     content (contentHash), not the translator's SHA-1 of its own JSON.
+//   - AWS::Serverless::LayerVersion keeps its logical id instead of
+//     <Id><hash>, so every !Ref to it resolves without rewriting.
+//   - An inline state machine Definition stays the Definition object rather
+//     than a DefinitionString built with Fn::Join: the adapter reads the
+//     states either way and positions inside the definition survive.
+//   - Intrinsics are left to the adapter. The translator resolves a few
+//     parameter defaults itself (inside Fn::If destinations, for one).
+//   - Managed policy ARNs are written with the aws partition, as the
+//     translator writes them for the aws partition; other ARNs it builds
+//     use ${AWS::Partition}.
+//
+// Not expanded (reported where it matters): API custom domains, usage
+// plans, CORS preflight methods and authorizer definitions inside the
+// OpenAPI body (Lambda authorizers do get their invoke permission),
+// AWS::Serverless::GraphQLApi, state machine AutoPublishAlias, and
+// Serverless Application Repository applications (TemplateURL keeps the
+// Location as written). Connectors cover the common profiles: a function
+// or state machine role reaching a table, bucket, queue, topic, event bus,
+// stream, function or state machine, and topic, rule, bucket or API
+// sources reaching a function, queue or topic through resource policies.

@@ -62,7 +62,7 @@ func (x *tx) functionEvents(f *function) {
 		case "Schedule", "EventBridgeRule", "CloudWatchEvent":
 			x.ruleEvent(f, e)
 		case "ScheduleV2":
-			x.scheduleV2(f.r, e, f.invokeArn(gen{e.pos}), "lambda:InvokeFunction")
+			x.scheduleV2(f.r, e, f.invokeArn(gen{e.pos}), "lambda:InvokeFunction", "LambdaPolicy")
 		case "CloudWatchLogs":
 			x.logsEvent(f, e)
 		case "IoTRule":
@@ -394,7 +394,7 @@ func (x *tx) ruleProps(owner *cfn.Resource, e event, id string, target *app.Node
 
 // scheduleV2 generates an AWS::Scheduler::Schedule and, unless RoleArn is
 // given, the role the scheduler assumes to invoke the target.
-func (x *tx) scheduleV2(owner *cfn.Resource, e event, targetArn *app.Node, action string) {
+func (x *tx) scheduleV2(owner *cfn.Resource, e event, targetArn *app.Node, action, policySuffix string) {
 	g := gen{e.pos}
 	p := e.props
 	id := owner.ID + e.name
@@ -403,7 +403,7 @@ func (x *tx) scheduleV2(owner *cfn.Resource, e event, targetArn *app.Node, actio
 		roleID := id + "Role"
 		role := x.add(owner, roleID, "AWS::IAM::Role", e.pos, g.m(
 			"AssumeRolePolicyDocument", g.assumeRole("scheduler.amazonaws.com"),
-			"Policies", g.list(g.inlinePolicy(id+"StartExecutionPolicy", g.allow(g.str(action), targetArn))),
+			"Policies", g.list(g.inlinePolicy(id+policySuffix, g.allow(g.str(action), targetArn))),
 			"PermissionsBoundary", p.Get("PermissionsBoundary")))
 		if role != nil {
 			roleArn = g.getAtt(roleID, "Arn")
@@ -427,6 +427,10 @@ func (x *tx) scheduleV2(owner *cfn.Resource, e event, targetArn *app.Node, actio
 		if v := p.Get(k); v != nil {
 			props.Set(k, v)
 		}
+	}
+	if omit, _ := p.Get("OmitName").Truth(); !omit && props.Get("Name") == nil {
+		// The translator names the schedule after its logical id.
+		props.Set("Name", g.str(id))
 	}
 	x.add(owner, id, "AWS::Scheduler::Schedule", e.pos, props)
 }

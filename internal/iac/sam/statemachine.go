@@ -81,7 +81,7 @@ func (x *tx) stateMachine(r *cfn.Resource) {
 			}
 			x.startExecutionRole(r, roleID, "events.amazonaws.com", eg)
 		case "ScheduleV2":
-			x.scheduleV2(r, e, eg.ref(r.ID), "states:StartExecution")
+			x.scheduleV2(r, e, eg.ref(r.ID), "states:StartExecution", "StartExecutionPolicy")
 		case "Api":
 			roleID := id + "Role"
 			input := `$util.escapeJavaScript($input.json('$'))`
