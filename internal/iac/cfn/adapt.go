@@ -481,11 +481,34 @@ func (s *scope) attrs() {
 				fn.SetAttr(name, v)
 			}
 		}
+		if e.r.Kind == app.KindAlias && e.src.Implicit {
+			s.samAlias(e, fn)
+		}
 	}
 	for _, e := range s.order {
 		if e.r.Kind == app.KindFunction {
 			e.r.Default(app.AttrAsyncMaxRetries, app.Int(2, app.Pos{}))
 			e.r.Default(app.AttrAsyncMaxEventAge, app.Int(21600, app.Pos{}))
+		}
+	}
+}
+
+// samAlias gives a function the SAM settings its transform turned into an
+// alias: AutoPublishAlias (the alias name) and DeploymentPreference (the
+// CodeDeploy configuration of the deployment group in the alias's
+// UpdatePolicy).
+func (s *scope) samAlias(e *entry, fn *app.Resource) {
+	if fn.Attr(app.AttrAutoPublishAlias) == nil {
+		if n := e.props.Get("Name"); n != nil {
+			fn.SetAttr(app.AttrAutoPublishAlias, n)
+		}
+	}
+	group := e.src.Node.Path("UpdatePolicy", "CodeDeployLambdaAliasUpdate", "DeploymentGroupName")
+	if id, ok := s.resolveTarget(group); ok && fn.Attr(app.AttrDeploymentPref) == nil {
+		if ge := s.a.all[id]; ge != nil {
+			if cfg := ge.props.Get("DeploymentConfigName"); cfg != nil {
+				fn.SetAttr(app.AttrDeploymentPref, cfg)
+			}
 		}
 	}
 }

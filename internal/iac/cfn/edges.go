@@ -122,6 +122,15 @@ func (s *scope) edges() {
 				from = lg
 			}
 			s.link(from, p.Get("DestinationArn"), app.Triggers, id, nil)
+		case app.KindUserPool:
+			lc := p.Get("LambdaConfig")
+			for i, k := range lc.Keys {
+				v := lc.Values[i]
+				if v.IsMap() && v.Get("LambdaArn") != nil {
+					v = v.Get("LambdaArn") // CustomSMSSender, CustomEmailSender
+				}
+				s.link(id, v, app.Triggers, "LambdaConfig."+k, nil)
+			}
 		case app.KindIoTRule:
 			s.iotEdges(id, p.Get("TopicRulePayload"))
 		case app.KindStack:

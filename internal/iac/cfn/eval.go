@@ -225,10 +225,22 @@ func (s *scope) ref(n, arg *app.Node) *app.Node {
 		}
 		return n
 	}
-	if s.res[name] == nil {
+	if s.res[name] == nil && !s.samPropertyRef(name) {
 		s.unknownRef(name, arg.Pos)
 	}
 	return n
+}
+
+// samPropertyRef reports whether name is a SAM property reference
+// ("MyFunction.Alias", "MyFunction.DestinationTopic") to a resource the
+// SAM transform wrote: valid in SAM templates, to a generated resource.
+func (s *scope) samPropertyRef(name string) bool {
+	base, _, ok := strings.Cut(name, ".")
+	if !ok {
+		return false
+	}
+	e := s.res[base]
+	return e != nil && (strings.HasPrefix(e.src.WrittenType, "AWS::Serverless::") || strings.HasPrefix(e.src.Type, "AWS::Serverless::"))
 }
 
 func (s *scope) unknownRef(name string, p app.Pos) {
