@@ -435,6 +435,18 @@ func (s *scope) walkStates(id string, states *app.Node, subs *app.Node, depth in
 		res := st.Get("Resource")
 		text := res.Text()
 		via := "state:" + name
+		// Rules compare a task's timeout with the function's and look for
+		// retries.
+		var d map[string]string
+		if to := st.Get("TimeoutSeconds"); to.IsScalar() {
+			d = map[string]string{"timeout": to.Text()}
+		}
+		if st.Get("Retry").Len() > 0 {
+			if d == nil {
+				d = map[string]string{}
+			}
+			d["retry"] = "true"
+		}
 		if _, rest, ok := strings.Cut(text, ":states:::"); ok {
 			rest = strings.TrimSuffix(strings.TrimSuffix(rest, ".sync"), ".waitForTaskToken")
 			rest = strings.TrimSuffix(rest, ".sync:2")
@@ -449,18 +461,18 @@ func (s *scope) walkStates(id string, states *app.Node, subs *app.Node, depth in
 			if rest == "events:putEvents" {
 				for _, en := range args.Get("Entries").Items() {
 					if to, ok := s.defTarget(en.Get(integ.param), subs); ok {
-						s.connect(id, to, integ.kind, via, res.Pos, nil)
+						s.connect(id, to, integ.kind, via, res.Pos, d)
 					}
 				}
 				continue
 			}
 			if to, ok := s.defTarget(args.Get(integ.param), subs); ok {
-				s.connect(id, to, integ.kind, via, res.Pos, nil)
+				s.connect(id, to, integ.kind, via, res.Pos, d)
 			}
 			continue
 		}
 		if to, ok := s.defTarget(res, subs); ok && s.a.g.Resource(to).Kind == app.KindFunction {
-			s.connect(id, to, app.Invokes, via, res.Pos, nil)
+			s.connect(id, to, app.Invokes, via, res.Pos, d)
 		}
 	}
 }

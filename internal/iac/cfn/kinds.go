@@ -301,7 +301,17 @@ func functionAttrs(b *builder) {
 	b.defStr(app.AttrRecursiveLoop, "Terminate")
 	b.prop(app.AttrLogFormat, "LoggingConfig", "LogFormat")
 	b.defStr(app.AttrLogFormat, "Text")
-	b.prop(app.AttrLogGroupName, "LoggingConfig", "LogGroup")
+	if b.prop(app.AttrLogGroupName, "LoggingConfig", "LogGroup") == nil {
+		// Lambda logs to /aws/lambda/<function name>. With a generated name
+		// the value is written the way a log group declared for it is
+		// rendered (LogGroupName: !Sub /aws/lambda/${Fn}), so rules can pair
+		// them by Name.
+		name := "${" + b.e.src.ID + "}"
+		if n, ok := b.p.Get("FunctionName").String(); ok {
+			name = n
+		}
+		b.set(app.AttrLogGroupName, app.Str("/aws/lambda/"+name, b.r.Pos).AsDerived())
+	}
 	b.prop(app.AttrSnapStart, "SnapStart", "ApplyOn")
 	b.defStr(app.AttrSnapStart, "None")
 	b.prop(app.AttrKMSKey, "KmsKeyArn")
