@@ -34,7 +34,7 @@ func parseJSON(file string, data []byte) (*app.Node, []app.Diag, error) {
 		p.off, p.lineStart, p.colOff = len(parseBOM), len(parseBOM), len(parseBOM)
 	}
 	p.col = 1
-	p.arena.init(len(data) / 12)
+	p.arena.init(len(data) / 24) // indented JSON runs 30-40 bytes a node
 	root, err := p.value(0)
 	if err != nil {
 		return nil, nil, err

@@ -56,8 +56,8 @@ func parseYAMLFast(file string, data []byte) (root *app.Node, diags []app.Diag, 
 			root, diags, ok = nil, nil, false
 		}
 	}()
-	p := yamlFast{c: &yamlConverter{file: file, data: data}, d: data, src: string(data), line: 1}
-	p.c.arena.init(len(data) / 8)
+	p := yamlFast{c: &yamlConverter{file: file, data: data}, d: data, src: string(data), line: 1, col: 1}
+	p.c.arena.init(len(data) / 16) // templates run 15-25 bytes a node
 	if bytes.HasPrefix(data, parseBOM) {
 		p.off, p.ls = len(parseBOM), len(parseBOM)
 	}
@@ -133,10 +133,19 @@ type yamlFast struct {
 	ls    int // offset where the current line starts
 	depth int
 	items []*app.Node // scratch stack for sequence items
+	// col is the column of colOff, the last offset pos was asked for
+	col, colOff int
 }
 
+// pos returns the position of off, on the current line. Columns are
+// counted on from the last one asked for on the line when they can be.
 func (p *yamlFast) pos(off int) app.Pos {
-	return app.Pos{File: p.c.file, Line: p.line, Col: jsonRuneCount(p.d[p.ls:off]) + 1}
+	if p.colOff < p.ls || p.colOff > off {
+		p.colOff, p.col = p.ls, 1
+	}
+	p.col += jsonRuneCount(p.d[p.colOff:off])
+	p.colOff = off
+	return app.Pos{File: p.c.file, Line: p.line, Col: p.col}
 }
 
 func (p *yamlFast) has(s string) bool { return strings.HasPrefix(p.src[p.off:], s) }
