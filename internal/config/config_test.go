@@ -88,3 +88,17 @@ func TestEmptyAndFind(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// FuzzParse: any input is either a Config or an error, never a panic.
+func FuzzParse(f *testing.F) {
+	f.Add("version: 1\naudit:\n  fail_on: warning\n")
+	f.Add("audit:\n  custom_rules:\n    - id: x\n      assert: |\n        true\n")
+	f.Add("audit: [\n")
+	f.Add("audit:\n  suppressions:\n    - {rule: a, reason: b}\n    - 3\n")
+	f.Fuzz(func(t *testing.T, src string) {
+		cfg, err := Parse("f.yaml", []byte(src))
+		if err == nil && cfg == nil {
+			t.Fatal("nil config without error")
+		}
+	})
+}

@@ -117,12 +117,12 @@ func compileOne(env *cel.Env, cr config.CustomRule, file string) (*Rule, error) 
 		for _, res := range c.Resources(kinds...) {
 			out, _, err := prg.Eval(c.celVars(res))
 			if err != nil {
-				c.findings = append(c.findings, (&Engine{Registry: &Registry{}}).internalError(
+				c.findings = append(c.findings, internalError(
 					fmt.Sprintf("custom rule %s cannot be evaluated on %s: %v", r.ID, res.ID, err), res))
 				continue
 			}
 			if ok, isBool := out.Value().(bool); !isBool {
-				c.findings = append(c.findings, (&Engine{Registry: &Registry{}}).internalError(
+				c.findings = append(c.findings, internalError(
 					fmt.Sprintf("custom rule %s yields %v on %s, not a bool", r.ID, out.Value(), res.ID), res))
 			} else if !ok {
 				c.Reportf(res, nil, "%s", expandMessage(msg, res))
@@ -144,10 +144,10 @@ func expandMessage(msg string, r *app.Resource) string {
 // the custom rules of one run.
 func (c *Context) celVars(res *app.Resource) map[string]any {
 	var out, in []any
-	for _, e := range c.Graph.Out(res.ID) {
+	for _, e := range c.Out(res) {
 		out = append(out, c.edgeValue(e, e.To))
 	}
-	for _, e := range c.Graph.In(res.ID) {
+	for _, e := range c.In(res) {
 		in = append(in, c.edgeValue(e, e.From))
 	}
 	all := append(append([]any{}, out...), in...)
@@ -181,13 +181,11 @@ func (c *Context) edgeValue(e app.Edge, other string) map[string]any {
 // included), defaults (names of attrs left at the platform default), tags,
 // props and metadata (plain values; unresolved intrinsics stay maps).
 func (c *Context) resourceValue(r *app.Resource) map[string]any {
-	if c.shared == nil {
-		c.shared = &runState{}
+	st := c.state()
+	if st.cel == nil {
+		st.cel = make(map[*app.Resource]map[string]any)
 	}
-	if c.shared.cel == nil {
-		c.shared.cel = make(map[*app.Resource]map[string]any)
-	}
-	if v, ok := c.shared.cel[r]; ok {
+	if v, ok := st.cel[r]; ok {
 		return v
 	}
 	attrs := make(map[string]any, len(r.Attrs))
@@ -215,6 +213,6 @@ func (c *Context) resourceValue(r *app.Resource) map[string]any {
 		"file": r.Pos.File, "line": int64(r.Pos.Line), "condition": r.Condition, "implicit": r.Implicit,
 		"attrs": attrs, "defaults": defaults, "tags": tags, "props": props, "metadata": md,
 	}
-	c.shared.cel[r] = v
+	st.cel[r] = v
 	return v
 }

@@ -33,6 +33,49 @@ func (c *Context) Resources(kinds ...app.Kind) []*app.Resource {
 	return out
 }
 
+// Out returns the edges leaving r, restricted to kinds when any are
+// given. Unlike Graph.Out it uses an index shared by the run.
+func (c *Context) Out(r *app.Resource, kinds ...app.EdgeKind) []app.Edge {
+	out, _ := c.state().edges(c.Graph, r.ID)
+	return filterEdges(out, kinds)
+}
+
+// In returns the edges entering r, restricted to kinds when any are given.
+func (c *Context) In(r *app.Resource, kinds ...app.EdgeKind) []app.Edge {
+	_, in := c.state().edges(c.Graph, r.ID)
+	return filterEdges(in, kinds)
+}
+
+// Peer returns the resource at the other end of e from r's side: e.To for
+// an edge leaving r, e.From for one entering it; nil when that end is not
+// a resource of the graph (an ARN, an imported value).
+func (c *Context) Peer(r *app.Resource, e app.Edge) *app.Resource {
+	if e.From == r.ID {
+		return c.Graph.Resource(e.To)
+	}
+	return c.Graph.Resource(e.From)
+}
+
+func (c *Context) state() *runState {
+	if c.shared == nil {
+		c.shared = &runState{}
+	}
+	return c.shared
+}
+
+func filterEdges(es []app.Edge, kinds []app.EdgeKind) []app.Edge {
+	if len(kinds) == 0 {
+		return es
+	}
+	var out []app.Edge
+	for _, e := range es {
+		if slices.Contains(kinds, e.Kind) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
 // Issue is a finding as a rule reports it; the engine fills in the rule's
 // id, severity and category.
 type Issue struct {

@@ -33,9 +33,24 @@ type Engine struct {
 	ReadFile func(string) ([]byte, error)
 }
 
-// runState is what one Run shares between rules.
+// runState is what one Run shares between rules: values built once and
+// read by many rules.
 type runState struct {
-	cel map[*app.Resource]map[string]any
+	cel     map[*app.Resource]map[string]any
+	out, in map[string][]app.Edge // edges by resource, built on first use
+}
+
+// edges returns the edges leaving and entering id, indexing the graph on
+// first use so that rules visiting every resource stay linear.
+func (s *runState) edges(g *app.Graph, id string) (out, in []app.Edge) {
+	if s.out == nil {
+		s.out, s.in = make(map[string][]app.Edge), make(map[string][]app.Edge)
+		for _, e := range g.Edges {
+			s.out[e.From] = append(s.out[e.From], e)
+			s.in[e.To] = append(s.in[e.To], e)
+		}
+	}
+	return s.out[id], s.in[id]
 }
 
 // Run runs the rules and returns every finding, suppressed ones included,
@@ -50,6 +65,13 @@ func (e *Engine) Run(g *app.Graph) []Finding {
 	var out []Finding
 	for _, r := range run {
 		out = append(out, e.runRule(g, r, shared)...)
+	}
+	if ir := e.Registry.Get(InternalErrorID); ir != nil {
+		for i := range out {
+			if out[i].Rule == InternalErrorID {
+				out[i].Severity = ir.Severity
+			}
+		}
 	}
 	if !e.IncludeDisabled {
 		out = slices.DeleteFunc(out, func(f Finding) bool {
@@ -66,20 +88,18 @@ func (e *Engine) runRule(g *app.Graph, r *Rule, shared *runState) (out []Finding
 	c := &Context{Graph: g, Rule: r, includeDisabled: e.IncludeDisabled, shared: shared}
 	defer func() {
 		if p := recover(); p != nil {
-			out = append(c.findings, e.internalError(fmt.Sprintf("rule %s failed and was stopped: %v", r.ID, p), nil))
+			out = append(c.findings, internalError(fmt.Sprintf("rule %s failed and was stopped: %v", r.ID, p), nil))
 		}
 	}()
 	r.Check(c)
 	return c.findings
 }
 
-// internalError builds a finding of the internal-error rule.
-func (e *Engine) internalError(msg string, res *app.Resource) Finding {
+// internalError builds a finding of the internal-error rule; Run gives it
+// the severity the registry has for that rule.
+func internalError(msg string, res *app.Resource) Finding {
 	f := Finding{Rule: InternalErrorID, Severity: app.SevError, Category: CategoryOperations, Message: msg,
 		Remediation: "Report this as a fnops bug (or fix the custom rule), with the template that triggers it."}
-	if ir := e.Registry.Get(InternalErrorID); ir != nil {
-		f.Severity = ir.Severity
-	}
 	if res != nil {
 		f.Resource, f.Pos = res.ID, res.Pos
 	}

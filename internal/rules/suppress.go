@@ -56,12 +56,40 @@ func (e *Engine) suppress(g *app.Graph, run []*Rule, fs []Finding) []Finding {
 	ss := e.commentSuppressions(g)
 	ss = append(ss, metadataSuppressions(g)...)
 	ss = append(ss, e.configSuppressions()...)
+	// Index suppressions by what scopes them, so each finding is tested
+	// against its few candidates, in collection order (comments, then
+	// Metadata, then the config file).
+	byRes := make(map[string][]int)
+	byLine := make(map[app.Pos][]int) // file and line; Col stays 0
+	var global []int
+	for i, s := range ss {
+		if s.configured {
+			global = append(global, i)
+			continue
+		}
+		if s.resource != "" {
+			byRes[s.resource] = append(byRes[s.resource], i)
+		}
+		if s.file != "" {
+			for l := s.from; l <= s.to; l++ {
+				k := app.Pos{File: s.file, Line: l}
+				byLine[k] = append(byLine[k], i)
+			}
+		}
+	}
 	for i := range fs {
 		r := e.Registry.Get(fs[i].Rule)
 		if r == nil {
 			continue
 		}
-		for _, s := range ss {
+		cand := slices.Concat(byRes[fs[i].Resource], byLine[app.Pos{File: fs[i].Pos.File, Line: fs[i].Pos.Line}], global)
+		if res := g.Resource(fs[i].Resource); res != nil {
+			cand = append(cand, byLine[app.Pos{File: res.Pos.File, Line: res.Pos.Line}]...)
+		}
+		slices.Sort(cand)
+		cand = slices.Compact(cand)
+		for _, k := range cand {
+			s := ss[k]
 			if s.match(r) && s.inScope(g, fs[i]) {
 				info := s.info
 				fs[i].Suppressed = &info
@@ -190,11 +218,13 @@ func (e *Engine) commentSuppressions(g *app.Graph) []*supp {
 			blocks[i].to = blockEnd(lines, blocks[i].from)
 		}
 		slices.SortFunc(blocks, func(a, b block) int { return a.from - b.from })
+		// Resource blocks are siblings, so they do not overlap: the only
+		// candidate is the last one starting at or before target.
 		scope := func(target int) (from, to int, id string) {
-			for _, b := range blocks {
-				if target >= b.from && target <= b.to {
-					return b.from, b.to, b.id
-				}
+			i, _ := slices.BinarySearchFunc(blocks, target+1, func(b block, t int) int { return b.from - t })
+			if i > 0 && blocks[i-1].to >= target {
+				b := blocks[i-1]
+				return b.from, b.to, b.id
 			}
 			return target, target, ""
 		}
