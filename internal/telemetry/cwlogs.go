@@ -378,7 +378,7 @@ func (d *decoder) decodeInsights(r io.Reader) error {
 			}
 			err = json.Unmarshal(v, &top)
 			rows = top.Results
-		case len(v) > 1 && v[0] == '[' && skipSpace(v[1:])[0] == '{':
+		case len(v) > 1 && v[0] == '[' && bytes.HasPrefix(skipSpace(v[1:]), []byte("{")):
 			var row []insightsField
 			err = json.Unmarshal(v, &row)
 			rows = [][]insightsField{row}

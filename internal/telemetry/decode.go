@@ -2,6 +2,7 @@ package telemetry
 
 import (
 	"bufio"
+	"compress/flate"
 	"compress/gzip"
 	"context"
 	"errors"
@@ -300,7 +301,8 @@ func (c *countReader) Read(p []byte) (int, error) {
 }
 
 func isFlateError(err error) bool {
-	return strings.Contains(err.Error(), "flate: corrupt input")
+	var ce flate.CorruptInputError
+	return errors.As(err, &ce)
 }
 
 func (d *decoder) run(r io.Reader) error {

@@ -393,3 +393,32 @@ func TestDetect(t *testing.T) {
 		}
 	}
 }
+
+// TestSameRecordAcrossFormats decodes the same log events exported three
+// ways; the store dedupes on (function, request id), so every field must
+// agree.
+func TestSameRecordAcrossFormats(t *testing.T) {
+	const stream = "2026/03/01/[5]ee01846ebbac447abcf20f17cb27c146"
+	start := "START RequestId: " + reqA + " Version: 5"
+	report := reportLine(reqA) + "Init Duration: 120.50 ms\t"
+	tail := "2026-03-01T12:00:00.000000+00:00 " + stream + " " + start + "\n" +
+		"2026-03-01T12:00:00.010000+00:00 " + stream + " " + report + "\n"
+	events := `{"events":[{"logStreamName":"` + stream + `","timestamp":1772366400000,"message":` + fmt.Sprintf("%q", start+"\n") +
+		`},{"logStreamName":"` + stream + `","timestamp":1772366400010,"message":` + fmt.Sprintf("%q", report+"\n") + `}]}`
+	sub := subscriptionJSON("/aws/lambda/pay", stream, start+"\n", report+"\n")
+	sub = strings.Replace(sub, "1772366400100", "1772366400010", 1)
+	var got []string
+	for _, in := range []string{tail, events, sub} {
+		c, _ := decodeBytes(t, []byte(in), Options{Function: "pay"})
+		if len(c.Invocations) != 1 || len(c.Deploys) != 1 {
+			t.Fatalf("%d invocations, %d deploys from %q", len(c.Invocations), len(c.Deploys), in)
+		}
+		got = append(got, fmtInv(c.Invocations[0])+" | "+fmtDeploy(c.Deploys[0]))
+	}
+	if got[0] != got[1] || got[1] != got[2] {
+		t.Errorf("formats disagree:\n%s", strings.Join(got, "\n"))
+	}
+	if !strings.Contains(got[0], "req="+reqA) || !strings.Contains(got[0], "ver=5 env=ee01846ebbac447abcf20f17cb27c146") {
+		t.Errorf("record: %s", got[0])
+	}
+}
