@@ -15,6 +15,7 @@ func Markdown(rs []*Rule) []byte {
 	b.WriteString("<!-- Generated from the rule registry by `go test ./internal/rules -run TestDocs -update`. Do not edit. -->\n\n")
 	fmt.Fprintf(&b, "%d rules. Each has a stable id; `fnops rules ID` prints the same text, and suppressions, "+
 		"`--rule`/`--skip-rule` and `.fnops.yaml` accept the id or any alias.\n\n", len(rs))
+	b.WriteString(usage)
 	for _, cat := range Categories {
 		var in []*Rule
 		for _, r := range rs {
@@ -56,3 +57,55 @@ func Markdown(rs []*Rule) []byte {
 }
 
 func mdCell(s string) string { return strings.ReplaceAll(s, "|", `\|`) }
+
+// usage is the fixed part of docs/rules.md: how to run, silence and read
+// the audit.
+const usage = `## Running
+
+` + "```" + `sh
+fnops audit [PATH...]                       # text; exit 1 on an unsuppressed error
+fnops audit . --format sarif -o fnops.sarif # json, sarif, junit, markdown, github
+fnops audit . --fail-on warning --skip-rule function-tracing --rule CKV_AWS_27
+fnops audit . --write-baseline base.json    # accept today's findings...
+fnops audit . --baseline base.json          # ...and fail only on new ones
+` + "```" + `
+
+Exit status: 0 clean, 1 an unsuppressed finding at or above ` + "`--fail-on`" + `
+(default error), 2 bad usage or unreadable input (after the report), 3 a rule
+failed (see ` + "`internal-error`" + `).
+
+## Suppressing a finding
+
+Every suppression carries a reason, shown in every report.
+
+` + "```" + `yaml
+Resources:
+  # fnops:ignore function-tracing -- traced with OpenTelemetry
+  Orders:
+    Type: AWS::Serverless::Function
+  Archive:
+    Type: AWS::Logs::LogGroup
+    Metadata:                      # works in JSON templates and CDK output too
+      fnops:
+        ignore:
+          - {rule: log-group-retention, reason: kept by policy}
+` + "```" + `
+
+A comment inside or directly above a resource applies to that resource;
+elsewhere (Globals) to its line or the next. ` + "`.fnops.yaml`" + ` takes
+` + "`audit.suppressions: [{rule, resource, path, reason}]`" + ` with globs. The
+suppressions written for checkov, cfn-lint, cdk-nag, cfn_nag, cfn-guard and
+KICS apply through the aliases below (see docs/adding-a-rule.md). A fnops
+suppression that matches nothing is an ` + "`unused-suppression`" + ` warning.
+
+## Output
+
+` + "`--format json`" + ` is a versioned contract:
+` + "`{\"version\":1,\"findings\":[{\"rule\",\"severity\",\"category\",\"resource\",\"related\",\"file\",\"line\",\"column\",\"message\",\"remediation\"}],\"summary\":{...}}`" + `.
+Suppressed findings are listed too, with ` + "`\"suppressed\": {\"kind\", \"tool\", \"reason\", \"file\", \"line\"}`" + `
+(kind: comment, metadata, config or baseline); the summary's severity counts
+leave them out. SARIF results carry ` + "`partialFingerprints.fnops/v1`" + ` (rule,
+resource and file, not line: moving code does not reopen an alert) and
+SARIF suppressions with the reason as justification.
+
+`

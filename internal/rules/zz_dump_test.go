@@ -15,7 +15,7 @@ func TestZZDump(t *testing.T) {
 	}
 	g := iac.Load([]string{p}, iac.Options{})
 	for _, r := range g.Resources {
-		if r.Kind == "role" || r.Kind == "other" || r.Kind == "alarm" {
+		if r.Kind == "other" || r.Kind == "alarm" {
 			continue
 		}
 		fmt.Printf("== %s %s %s %s\n", r.ID, r.Kind, r.Type, r.Pos)
