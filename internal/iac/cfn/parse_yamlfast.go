@@ -787,8 +787,8 @@ func (p *yamlFast) flowPlainText() string {
 	i := p.off
 	for ; i < len(p.d); i++ {
 		c := p.d[i]
-		if c == ',' || c == '[' || c == ']' || c == '{' || c == '}' || c == '\n' {
-			break
+		if c == ',' || c == '?' || c == '[' || c == ']' || c == '{' || c == '}' || c == '\n' {
+			break // yaml.v3 ends a flow plain scalar at '?' too
 		}
 		if c == '#' && i > start && p.d[i-1] == ' ' {
 			yamlGiveUp()
