@@ -754,3 +754,85 @@ func TestParseYAMLFastPath(t *testing.T) {
 		}
 	}
 }
+
+// TestParseYAMLFastEdges runs inputs near the edges of the fast path's
+// subset: each is either left to yaml.v3 or read exactly as yaml.v3 reads
+// it. want says which.
+func TestParseYAMLFastEdges(t *testing.T) {
+	parseYAMLFastStrict = true
+	defer func() { parseYAMLFastStrict = false }()
+	tests := []struct {
+		src  string
+		fast bool
+	}{
+		{"a: 1\n", true},
+		{"a:\n- x\n- y\nb: 2\n", true},
+		{"a:\n  - x\n  -\n  - - p\n    - q\n", true},
+		{"- a: 1\n  b:\n    c: d\n- e\n", false}, // the root must be a mapping
+		{"a: |\n  x\n\n  y\nb: >-\n  p\n  q\n\n\n  r\nc: |-\n  s\n", true},
+		{"a: |\n  x\n   more\n", true},
+		{"a: >\n  x\n   more\n", false},
+		{"a: |+\n  x\n\n", false},
+		{"a: |2\n   x\n", false},
+		{"a: |\n  x", false},
+		{"a: |\nb: 1\n", false},
+		{"a: 'it''s'\nb: \"q\\\"\\n\\u00e9\\\\\"\n", true},
+		{"a: \"\\x41\"\n", false},
+		{"a: \"\\/\"\n", false},
+		{"a: b: c\n", false},
+		{"a: b #c\nd: e#f\n", true},
+		{"a: [x, y]  # c\nb: {p: 1, 'q': [2]}\nc: []\nd: {}\n", true},
+		{"a: [x,\n  y]\n", false},
+		{"a: [x, y,]\n", false},
+		{"a: {p}\n", false},
+		{"a: [p: q]\n", false},
+		{"a: [arn:aws:x, 'y']\n", true},
+		{"a: !Ref\nb: !GetAZs ''\nc: !Sub\n  - x\n  - {y: !Ref z}\nd: !GetAtt A.B.C\ne: !Ref 5\nf: !Ref ~\n", true},
+		{"a: !!str 5\n", false},
+		{"a: &x 1\nb: *x\n", false},
+		{"a: 1\n<<: {b: 2}\n", false},
+		{"? a\n: 1\n", false},
+		{"a: 1\n---\nb: 2\n", false},
+		{"---\na: 1\n", true},
+		{"a:\n\tb: 1\n", false},
+		{"a: 1\r\nb:\r\n  - x\r\n", true},
+		{"a: 1\rb: 2\n", false},
+		{"\ufeffa: é\nb: 日本: x\n", false},
+		{"\ufeffa: é\nb: 日本\n", true},
+		{"a: 1\n  b: 2\n", false},
+		{"a:\n  b\n", false},
+		{"a: x\n  y\n", false},
+		{"a: 0x1F\nb: 1_000\nc: .5\nd: 2010-09-09\ne: ~\nf: 0777\ng: -0b11\nh: 1e3\ni: +.inf\nj: 1.\nl: 12:30\n", true},
+		{"a: 1\na: {b: 1, b: 2}\nc: {d: 1, d: 2}\n", true},
+		{"\"quoted key\": 1\n'x''y': 2\n", true},
+		{"- \"k\": v\n", false},
+		{"a:\n- \"k\": v\n  l: w\n", true},
+		{"a: !Foo x\nb: !Foo\n", true},
+		{"a: ! x\n", false},
+		{"a: -x\nb: ?y\nc: :z\n", true},
+		{"a: - x\n", false},
+		{"a: {0?: [0]}\n", false},
+		{"# only\n# comments\na: 1 # and more\n# end", true},
+		{strings.Repeat("k", 1100) + ": v\n", false},
+	}
+	for _, tt := range tests {
+		fast, fdiags, ok := parseYAMLFast("e.yaml", []byte(tt.src))
+		if ok != tt.fast {
+			t.Errorf("%q: fast path took it: %v, want %v", tt.src, ok, tt.fast)
+		}
+		if !ok {
+			continue
+		}
+		slow, sdiags, err := parseYAMLv3("e.yaml", []byte(tt.src))
+		if err != nil {
+			t.Errorf("%q: fast path read what yaml.v3 refuses: %v", tt.src, err)
+			continue
+		}
+		if msg := parseTestSameTree(fast, slow, "$"); msg != "" {
+			t.Errorf("%q: %s", tt.src, msg)
+		}
+		if fmt.Sprint(fdiags) != fmt.Sprint(sdiags) {
+			t.Errorf("%q: diags %v, want %v", tt.src, fdiags, sdiags)
+		}
+	}
+}

@@ -582,7 +582,7 @@ func (p *yamlFast) quotedSlow(start int) string {
 		case c == '\\' && q == '"':
 			e := p.at(i + 1)
 			switch e {
-			case '\\', '"', '/':
+			case '\\', '"':
 				b = append(b, e)
 			case 'n':
 				b = append(b, '\n')
