@@ -83,12 +83,29 @@ type adapter struct {
 	flow   map[[2]string]uint8
 	// grantCache remembers what each IAM action pattern grants.
 	grantCache map[string][]grant
+	// slab hands out default-value nodes without one allocation each.
+	slab []app.Node
 }
 
 type kindName struct {
 	kind app.Kind
 	name string
 }
+
+// node returns a new scalar node from the adapter's slab.
+func (a *adapter) node(kind app.NodeKind, text string) *app.Node {
+	if len(a.slab) == 0 {
+		a.slab = make([]app.Node, 128)
+	}
+	n := &a.slab[0]
+	a.slab = a.slab[1:]
+	n.Kind, n.Scalar = kind, text
+	return n
+}
+
+// attrCap is the number of attributes a resource of each kind usually
+// gets, so its map is allocated once.
+var attrCap = map[app.Kind]int{app.KindFunction: 24, app.KindQueue: 10, app.KindEventSourceMapping: 16, app.KindTable: 8, app.KindStream: 6}
 
 // scope is one template being adapted: the root or a nested stack.
 type scope struct {
@@ -134,10 +151,13 @@ func (a *adapter) newScope(t *Template, prefix, stack string, files []string, pa
 	a.scopes = append(a.scopes, s)
 	a.g.Files = append(a.g.Files, t.File)
 	a.g.Diags = append(a.g.Diags, t.Diags...)
-	for _, r := range t.Resources {
-		e := &entry{src: r, s: s}
+	entries := make([]entry, len(t.Resources))
+	s.order = make([]*entry, len(t.Resources))
+	for i, r := range t.Resources {
+		e := &entries[i]
+		e.src, e.s = r, s
 		s.res[r.ID] = e
-		s.order = append(s.order, e)
+		s.order[i] = e
 	}
 	return s
 }
@@ -199,6 +219,18 @@ func (s *scope) build() {
 			s.childScope(e)
 		}
 	}
+	// Conditions and Outputs nothing uses are still checked for
+	// references to missing resources.
+	if conds := s.t.Section("Conditions"); conds.IsMap() {
+		for i, name := range conds.Keys {
+			s.condition(name, conds.Values[i].Pos)
+		}
+	}
+	if outs := s.t.Section("Outputs"); outs.IsMap() {
+		for _, name := range outs.Keys {
+			s.output(name)
+		}
+	}
 }
 
 // props evaluates a resource's Properties once.
@@ -230,6 +262,9 @@ func (s *scope) create(e *entry) {
 		Implicit: src.Implicit, Condition: src.Condition, Props: e.props, Metadata: src.Metadata}
 	e.r = r
 	e.info = lookupType(typ)
+	if e.info != nil && attrCap[e.info.kind] > 0 {
+		r.Attrs = make(map[string]*app.Node, attrCap[e.info.kind])
+	}
 	if e.info == nil {
 		r.Kind = app.KindOther
 		if msg := checkType(typ); msg != "" {

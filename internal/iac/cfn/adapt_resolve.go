@@ -41,7 +41,7 @@ func (s *scope) resolveDepth(n *app.Node, depth int) (string, bool) {
 		if !ok {
 			return "", false
 		}
-		return s.resolveVar(res+"."+attr.Text(), nil, depth)
+		return s.resolveAtt(res, attr.Text(), depth)
 	case "Fn::Sub":
 		tmpl, vars := arg, (*app.Node)(nil)
 		if arg.IsList() && len(arg.List) > 0 {
@@ -85,11 +85,19 @@ func (s *scope) resolveVar(v string, vars *app.Node, depth int) (string, bool) {
 		return s.resolveDepth(x, depth+1)
 	}
 	res, attr, _ := strings.Cut(v, ".")
-	e := s.res[res]
-	if e == nil {
+	if s.res[res] == nil {
 		if p := s.params[v]; p != nil && p.target != nil && s.parent != nil {
 			return s.parent.resolveDepth(p.target, depth+1)
 		}
+		return "", false
+	}
+	return s.resolveAtt(res, attr, depth)
+}
+
+// resolveAtt resolves Res.Attr (attr may be ""): the resource itself, or
+// for Stack.Outputs.X the resource the nested stack's output names.
+func (s *scope) resolveAtt(res, attr string, depth int) (string, bool) {
+	if s.res[res] == nil {
 		return "", false
 	}
 	if out, ok := strings.CutPrefix(attr, "Outputs."); ok {

@@ -124,6 +124,9 @@ func (s *scope) edges() {
 			s.link(from, p.Get("DestinationArn"), app.Triggers, id, nil)
 		case app.KindUserPool:
 			lc := p.Get("LambdaConfig")
+			if !lc.IsMap() {
+				break
+			}
 			for i, k := range lc.Keys {
 				v := lc.Values[i]
 				if v.IsMap() && v.Get("LambdaArn") != nil {

@@ -2,6 +2,7 @@ package cfn
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/fnops/fnops/internal/app"
@@ -263,9 +264,23 @@ func (b *builder) ref(attr string, n *app.Node) {
 	b.set(attr, n)
 }
 
-func (b *builder) defStr(attr, v string)       { b.r.Default(attr, app.Str(v, app.Pos{})) }
-func (b *builder) defInt(attr string, v int64) { b.r.Default(attr, app.Int(v, app.Pos{})) }
-func (b *builder) defBool(attr string, v bool) { b.r.Default(attr, app.Bool(v, app.Pos{})) }
+func (b *builder) defStr(attr, v string) {
+	if b.r.Attr(attr) == nil {
+		b.r.Default(attr, b.s.a.node(app.StringNode, v))
+	}
+}
+
+func (b *builder) defInt(attr string, v int64) {
+	if b.r.Attr(attr) == nil {
+		b.r.Default(attr, b.s.a.node(app.NumberNode, strconv.FormatInt(v, 10)))
+	}
+}
+
+func (b *builder) defBool(attr string, v bool) {
+	if b.r.Attr(attr) == nil {
+		b.r.Default(attr, b.s.a.node(app.BoolNode, strconv.FormatBool(v)))
+	}
+}
 
 // first returns the first item of a list property, or a scalar as is.
 func first(n *app.Node) *app.Node {
