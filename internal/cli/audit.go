@@ -79,27 +79,11 @@ func runAudit(e *env, o *auditOptions, paths []string) error {
 	if len(paths) == 0 {
 		paths = []string{"."}
 	}
-	cfgPath := o.config
-	if cfgPath == "" {
-		cfgPath = config.Find(paths[0])
-	}
-	cfg := &config.Config{}
-	if cfgPath != "" {
-		var err error
-		if cfg, err = config.Load(cfgPath); err != nil {
-			return withCode(ExitInput, err)
-		}
-	}
-	reg := rules.Builtin()
-	sel, err := reg.Configure(cfg.Audit, cfgPath)
+	setup, err := prepareAudit(paths[0], o.config, o.rules, o.skip)
 	if err != nil {
-		return withCode(ExitInput, err)
+		return err
 	}
-	sel.Only, sel.Skip = o.rules, o.skip
-	run, err := reg.Select(sel)
-	if err != nil {
-		return withCode(ExitInput, err)
-	}
+	cfg := setup.cfg
 	failOn := cmpOr(o.failOn, cfg.Audit.FailOn, "error")
 	threshold, ok := app.ParseSeverity(failOn)
 	if !ok && failOn != "none" {
@@ -125,19 +109,17 @@ func runAudit(e *env, o *auditOptions, paths []string) error {
 		return err
 	}
 
-	eng := &rules.Engine{
-		Registry: reg, Rules: run, Suppressions: cfg.Audit.Suppressions,
-		ConfigFile: cfgPath, IncludeDisabled: o.includeDisabled,
-	}
-	findings := eng.Run(g)
-	relocate(findings, appRoot(paths[0]))
+	rep := setup.audit(g, paths[0], o.includeDisabled)
+	findings := rep.Findings
 	if o.writeBaseline != "" {
 		if err := writeBaselineFile(o.writeBaseline, findings); err != nil {
 			return withCode(ExitInput, err)
 		}
 		accepted = make(map[string]bool)
 		for _, f := range findings {
-			accepted[f.Fingerprint] = true
+			if f.Suppressed == nil {
+				accepted[f.Fingerprint] = true
+			}
 		}
 		fmt.Fprintf(e.stdio.Err, "fnops: wrote %d findings to baseline %s\n", len(accepted), o.writeBaseline)
 	}
@@ -145,12 +127,6 @@ func runAudit(e *env, o *auditOptions, paths []string) error {
 		rules.ApplyBaseline(findings, accepted, cmpOr(o.writeBaseline, o.baseline))
 	}
 
-	rep := &report.Report{Tool: "fnops", Version: Version, Findings: findings, Rules: run}
-	for _, r := range g.Resources {
-		if o.includeDisabled || !r.Disabled {
-			rep.Resources++
-		}
-	}
 	if err := writeReport(e.stdio.Out, o.output, w, rep); err != nil {
 		return withCode(ExitInternal, err)
 	}
@@ -169,6 +145,61 @@ func runAudit(e *env, o *auditOptions, paths []string) error {
 		return withCode(ExitFindings, nil)
 	}
 	return nil
+}
+
+// auditSetup is an audit ready to run: configuration read, custom rules
+// compiled, rules selected. fnops audit and fnops check share it.
+type auditSetup struct {
+	cfg     *config.Config
+	cfgPath string
+	reg     *rules.Registry
+	run     []*rules.Rule
+}
+
+// prepareAudit reads the configuration (cfgFlag, else root's .fnops.yaml)
+// and selects the rules: all enabled ones, or only (ids, aliases, globs),
+// minus skip. Errors are usage errors (exit 2) that name the file and line.
+func prepareAudit(root, cfgFlag string, only, skip []string) (*auditSetup, error) {
+	s := &auditSetup{cfg: &config.Config{}, cfgPath: cfgFlag}
+	if s.cfgPath == "" {
+		s.cfgPath = config.Find(root)
+	}
+	if s.cfgPath != "" {
+		cfg, err := config.Load(s.cfgPath)
+		if err != nil {
+			return nil, withCode(ExitInput, err)
+		}
+		s.cfg = cfg
+	}
+	s.reg = rules.Builtin()
+	sel, err := s.reg.Configure(s.cfg.Audit, s.cfgPath)
+	if err != nil {
+		return nil, withCode(ExitInput, err)
+	}
+	sel.Only, sel.Skip = only, skip
+	if s.run, err = s.reg.Select(sel); err != nil {
+		return nil, withCode(ExitInput, err)
+	}
+	return s, nil
+}
+
+// audit runs the selected rules over g, loaded from root (the first PATH),
+// and returns the report: findings fingerprinted relative to root and
+// shown relative to the working directory.
+func (s *auditSetup) audit(g *app.Graph, root string, includeDisabled bool) *report.Report {
+	eng := &rules.Engine{
+		Registry: s.reg, Rules: s.run, Suppressions: s.cfg.Audit.Suppressions,
+		ConfigFile: s.cfgPath, IncludeDisabled: includeDisabled,
+	}
+	findings := eng.Run(g)
+	relocate(findings, appRoot(root))
+	rep := &report.Report{Tool: "fnops", Version: Version, Findings: findings, Rules: s.run}
+	for _, r := range g.Resources {
+		if includeDisabled || !r.Disabled {
+			rep.Resources++
+		}
+	}
+	return rep
 }
 
 // writeReport renders to the --output file, or to out.
