@@ -427,9 +427,16 @@ func (s *scope) childScope(e *entry) *scope {
 	}
 	where, ok := loc.String()
 	if !ok || strings.Contains(where, "://") || strings.HasPrefix(where, "https:") {
-		// Remote (S3, the Serverless Application Repository) or computed:
-		// kept as a stack resource.
-		return nil
+		// The CDK uploads nested templates as assets and names the local
+		// file in the resource's metadata.
+		md := e.src.Metadata
+		if md.Get("aws:asset:property").Text() != "TemplateURL" || md.Get("aws:asset:path").Text() == "" {
+			// Remote (S3, the Serverless Application Repository) or
+			// computed: kept as a stack resource.
+			return nil
+		}
+		loc = md.Get("aws:asset:path")
+		where = loc.Text()
 	}
 	e.busy = true
 	defer func() { e.busy = false }()
