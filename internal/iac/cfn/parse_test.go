@@ -813,6 +813,7 @@ func TestParseYAMLFastEdges(t *testing.T) {
 		{"a: - x\n", false},
 		{"a: {0?: [0]}\n", false},
 		{"# only\n# comments\na: 1 # and more\n# end", true},
+		{"a: # c\n  b: 1\nc: !Sub # d\n  - x # e\n  - # f\n    y: 2\nd:    # g\n", true},
 		{strings.Repeat("k", 1100) + ": v\n", false},
 	}
 	for _, tt := range tests {

@@ -347,10 +347,12 @@ func (p *yamlFast) key() string {
 // is the column of the collection the entry belongs to.
 func (p *yamlFast) value(indent int, inMap bool) *app.Node {
 	nullPos := p.pos(p.off)
+	start := p.off
 	for p.off < len(p.d) && p.d[p.off] == ' ' {
 		p.off++
 	}
 	if c := p.at(p.off); c == '\n' || c == '#' {
+		p.off = start // endLine wants the blank before a comment
 		p.endLine()
 		return p.below(indent, inMap, nullPos)
 	}
@@ -403,12 +405,14 @@ func (p *yamlFast) inline(indent int, inMap, tagged bool) *app.Node {
 		if len(tag) == 1 || !p.blankAfter(p.off) {
 			yamlGiveUp()
 		}
+		end := p.off
 		for p.off < len(p.d) && p.d[p.off] == ' ' {
 			p.off++
 		}
 		var n *app.Node
 		valueCol := 0
 		if c := p.at(p.off); c == '\n' || c == '#' {
+			p.off = end
 			p.endLine()
 			n = p.below(indent, inMap, tagPos)
 			if n.Kind == app.NullNode {
