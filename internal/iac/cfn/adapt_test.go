@@ -420,3 +420,45 @@ Outputs: {X: {Value: !GetAtt S.Outputs.X}}
 		t.Fatalf("Q: %+v", q)
 	}
 }
+
+// TestAdaptEvalPositions checks where evaluated values point: a value
+// written inside the expression keeps its own position, one brought from
+// elsewhere (a parameter, a mapping, a computation) takes the expression's.
+func TestAdaptEvalPositions(t *testing.T) {
+	src := `Parameters:
+  L: {Type: CommaDelimitedList, Default: "a,b"}
+Mappings:
+  M: {k: {v: 7}}
+Conditions:
+  T: !Equals [1, 1]
+Resources:
+  F:
+    Type: AWS::Lambda::Function
+    Properties:
+      Environment:
+        Variables:
+          FROM_PARAM: !Select [1, !Ref L]
+          FROM_LIST: !Select
+            - 0
+            - - x
+              - y
+          FROM_IF: !If
+            - T
+            - yes
+            - no
+          FROM_MAP: !FindInMap [M, k, v]
+          JOINED: !Join ["-", [a, b]]
+`
+	tpl, err := Parse("p.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := Adapt(tpl, Options{})
+	vars := g.Resource("F").Attr(app.AttrEnvironment)
+	for name, want := range map[string]string{"FROM_PARAM": "b@13:23", "FROM_LIST": "x@16:17", "FROM_IF": "yes@20:15", "FROM_MAP": "7@22:21", "JOINED": "a-b@23:19"} {
+		v := vars.Get(name)
+		if got := fmt.Sprintf("%s@%d:%d", v.Text(), v.Pos.Line, v.Pos.Col); got != want {
+			t.Errorf("%s = %s, want %s", name, got, want)
+		}
+	}
+}

@@ -460,7 +460,10 @@ func (s *scope) selectFn(n, arg *app.Node) *app.Node {
 		s.a.g.Diag(n.Pos, app.SevError, fmt.Sprintf("Fn::Select index %d is out of range (list has %d items)", i, len(list.List)))
 		return rebuild(n, "Fn::Select", arg, e)
 	}
-	return list.List[i]
+	if arg.IsList() && len(arg.List) == 2 && arg.List[1] == list {
+		return list.List[i] // written inside the expression
+	}
+	return at(list.List[i], n.Pos)
 }
 
 func (s *scope) split(n, arg *app.Node) *app.Node {
