@@ -281,6 +281,7 @@ func (s *scope) iamEdges() {
 			if id, ok := s.resolveTarget(e.props.Get(rp)); ok {
 				if role := s.a.g.Resource(id); role.Kind == app.KindRole {
 					stmts = append(stmts, role.Statements...)
+					stmts = append(stmts, managedStatements(role)...)
 				}
 			}
 		}
@@ -462,4 +463,49 @@ func arnTails(svc string, r *app.Resource, e *entry) []string {
 		return []string{"parameter/" + strings.TrimPrefix(name, "/")}
 	}
 	return []string{name}
+}
+
+// awsManaged lists the actions of the AWS managed policies that grant data
+// access broadly enough to matter for the graph, all on Resource "*".
+// Narrow service-role policies (AWSLambdaSQSQueueExecutionRole and the
+// like) are left out: they are what event sources need, and their "*"
+// would tie every function to every queue.
+var awsManaged = map[string][]string{
+	"AdministratorAccess":          {"*"},
+	"PowerUserAccess":              {"*"},
+	"AmazonS3FullAccess":           {"s3:*"},
+	"AmazonS3ReadOnlyAccess":       {"s3:Get*", "s3:List*"},
+	"AmazonDynamoDBFullAccess":     {"dynamodb:*"},
+	"AmazonDynamoDBReadOnlyAccess": {"dynamodb:BatchGetItem", "dynamodb:Describe*", "dynamodb:List*", "dynamodb:GetItem", "dynamodb:Query", "dynamodb:Scan", "dynamodb:PartiQLSelect"},
+	"AmazonSQSFullAccess":          {"sqs:*"},
+	"AmazonSNSFullAccess":          {"sns:*"},
+	"AmazonKinesisFullAccess":      {"kinesis:*"},
+	"AmazonEventBridgeFullAccess":  {"events:*"},
+	"AWSStepFunctionsFullAccess":   {"states:*"},
+	"AWSLambda_FullAccess":         {"lambda:*"},
+	"AWSLambdaRole":                {"lambda:InvokeFunction"},
+	"SecretsManagerReadWrite":      {"secretsmanager:*"},
+}
+
+// managedStatements returns, for the edges only, what the well-known AWS
+// managed policies in a role's ManagedPolicyArns allow. They are not added
+// to the role's Statements, which hold what the templates write.
+func managedStatements(role *app.Resource) []app.Statement {
+	var out []app.Statement
+	for _, arn := range role.Attr("managed_policies").Items() {
+		text, ok := arn.String()
+		if !ok {
+			continue
+		}
+		_, name, found := strings.Cut(text, ":iam::aws:policy/")
+		if !found {
+			continue
+		}
+		name = name[strings.LastIndexByte(name, '/')+1:]
+		if actions := awsManaged[name]; actions != nil {
+			out = append(out, app.Statement{Effect: "Allow", Actions: actions, Resources: []*app.Node{app.Str("*", arn.Pos)},
+				Policy: role.ID, Pos: arn.Pos})
+		}
+	}
+	return out
 }
