@@ -58,7 +58,7 @@ func (x *tx) apiEvent(owner *cfn.Resource, e event, f *function, http bool) {
 // apiEventWith is apiEvent with the integration and operation responses of
 // a non-function owner.
 func (x *tx) apiEventWith(owner *cfn.Resource, e event, f *function, http bool, integ, responses *app.Node) {
-	g := gen{e.pos}
+	g := x.at(e.pos)
 	p := e.props
 	idKey := "RestApiId"
 	if http {
@@ -81,7 +81,7 @@ func (x *tx) apiEventWith(owner *cfn.Resource, e event, f *function, http bool, 
 		}
 		st = x.apis[apiID]
 		if st == nil {
-			st = &apiState{id: apiID, http: http, owner: owner, pos: e.pos, props: gen{e.pos}.m()}
+			st = &apiState{id: apiID, http: http, owner: owner, pos: e.pos, props: x.at(e.pos).m()}
 			if gl := x.globals[map[bool]string{true: typeHTTPAPI, false: typeAPI}[http]]; gl != nil {
 				st.props = mergeGlobal(gl, st.props)
 			}
@@ -218,7 +218,7 @@ func (x *tx) definition(st *apiState, g gen) *app.Node {
 	for _, rt := range st.paths {
 		item := paths.Get(rt.path)
 		if item == nil {
-			item = gen{rt.pos}.m()
+			item = x.at(rt.pos).m()
 			paths.Set(rt.path, item)
 		}
 		if !item.IsMap() {
@@ -247,13 +247,13 @@ var restStagePassThrough = [...]string{"TracingEnabled", "MethodSettings", "Acce
 	"CacheClusterEnabled", "CacheClusterSize", "CanarySetting", "Description"}
 
 func (x *tx) buildRestAPI(st *apiState) {
-	g := gen{st.pos}
+	g := x.at(st.pos)
 	p := st.props
 	props := g.m()
 	if body := x.definition(st, g); body != nil {
 		props.Set("Body", body)
 	} else if uri := p.Get("DefinitionUri"); uri != nil {
-		props.Set("BodyS3Location", s3Location(gen{keyPos(p, "DefinitionUri")}, uri, "Bucket", "Key", "Version"))
+		props.Set("BodyS3Location", s3Location(x.at(keyPos(p, "DefinitionUri")), uri, "Bucket", "Key", "Version"))
 	}
 	for _, k := range restAPIPassThrough {
 		if v := p.Get(k); v != nil && !(k == "Description" && st.r == nil) {
@@ -261,7 +261,7 @@ func (x *tx) buildRestAPI(st *apiState) {
 		}
 	}
 	if ec := p.Get("EndpointConfiguration"); ec != nil {
-		eg := gen{keyPos(p, "EndpointConfiguration")}
+		eg := x.at(keyPos(p, "EndpointConfiguration"))
 		if _, ok := ec.String(); ok {
 			props.Set("EndpointConfiguration", eg.m("Types", eg.list(ec)))
 		} else if ec.IsMap() && ec.Get("Type") != nil {
@@ -271,7 +271,7 @@ func (x *tx) buildRestAPI(st *apiState) {
 		}
 	}
 	if t := p.Get("Tags"); t != nil {
-		props.Set("Tags", tagList(gen{keyPos(p, "Tags")}, t, ""))
+		props.Set("Tags", tagList(x.at(keyPos(p, "Tags")), t, ""))
 	}
 	api := st.r
 	if api == nil {
@@ -301,7 +301,7 @@ func (x *tx) buildRestAPI(st *apiState) {
 		}
 	}
 	if t := p.Get("Tags"); t != nil {
-		stage.Set("Tags", tagList(gen{keyPos(p, "Tags")}, t, ""))
+		stage.Set("Tags", tagList(x.at(keyPos(p, "Tags")), t, ""))
 	}
 	x.add(api, stageID, "AWS::ApiGateway::Stage", st.pos, stage)
 	x.refs[st.id+".Stage"] = stageID
@@ -322,7 +322,7 @@ func (x *tx) authorizerPermissions(api *cfn.Resource, st *apiState, suffix strin
 		if fa == nil {
 			continue
 		}
-		g := gen{keyPos(auths, name)}
+		g := x.at(keyPos(auths, name))
 		x.add(api, st.id+alnum(name)+"AuthorizerPermission", "AWS::Lambda::Permission", g.p, g.m(
 			"Action", g.str("lambda:InvokeFunction"), "FunctionName", fa, "Principal", g.str("apigateway.amazonaws.com"),
 			"SourceArn", g.subVars("arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${__ApiId__}"+suffix,
@@ -334,13 +334,13 @@ func (x *tx) authorizerPermissions(api *cfn.Resource, st *apiState, suffix strin
 var httpAPIPassThrough = [...]string{"Description", "FailOnWarnings", "DisableExecuteApiEndpoint", "Tags"}
 
 func (x *tx) buildHTTPAPI(st *apiState) {
-	g := gen{st.pos}
+	g := x.at(st.pos)
 	p := st.props
 	props := g.m()
 	if body := x.definition(st, g); body != nil {
 		props.Set("Body", body)
 	} else if uri := p.Get("DefinitionUri"); uri != nil {
-		props.Set("BodyS3Location", s3Location(gen{keyPos(p, "DefinitionUri")}, uri, "Bucket", "Key", "Version"))
+		props.Set("BodyS3Location", s3Location(x.at(keyPos(p, "DefinitionUri")), uri, "Bucket", "Key", "Version"))
 	}
 	for _, k := range httpAPIPassThrough {
 		if v := p.Get(k); v != nil {

@@ -6,27 +6,100 @@ import (
 	"github.com/fnops/fnops/internal/app"
 )
 
+// arena hands out nodes and map slices in slabs: a transform builds
+// thousands of small nodes, and one allocation per slab instead of per node
+// keeps it off the garbage collector's back. Everything lives as long as
+// the template does anyway.
+type arena struct {
+	nodes []app.Node
+	keys  []string
+	vals  []*app.Node
+	grown int // nodes handed out so far, to size the next slab
+}
+
+// slab is the largest slab; the first ones are smaller so that a small
+// template does not pay for a big one.
+const slab = 256
+
+func (a *arena) node() *app.Node {
+	if a == nil {
+		return new(app.Node)
+	}
+	if len(a.nodes) == 0 {
+		a.nodes = make([]app.Node, min(max(a.grown, 32), slab))
+		a.grown += len(a.nodes)
+	}
+	n := &a.nodes[0]
+	a.nodes = a.nodes[1:]
+	return n
+}
+
+// mapSlices returns empty Keys and Values slices with room for n entries;
+// capacity is capped so that growing one never writes into another.
+func (a *arena) mapSlices(n int) ([]string, []*app.Node) {
+	if a == nil || n > slab/4 {
+		return make([]string, 0, n), make([]*app.Node, 0, n)
+	}
+	if len(a.keys) < n {
+		a.keys = make([]string, slab)
+	}
+	if len(a.vals) < n {
+		a.vals = make([]*app.Node, slab)
+	}
+	k, v := a.keys[:0:n], a.vals[:0:n]
+	a.keys, a.vals = a.keys[n:], a.vals[n:]
+	return k, v
+}
+
+func (a *arena) list(n int) []*app.Node {
+	if a == nil || n > slab/4 {
+		return make([]*app.Node, 0, n)
+	}
+	if len(a.vals) < n {
+		a.vals = make([]*app.Node, slab)
+	}
+	l := a.vals[:0:n]
+	a.vals = a.vals[n:]
+	return l
+}
+
 // gen builds Derived nodes positioned at p: the position of whatever the
 // generated value was produced from.
-type gen struct{ p app.Pos }
-
-func (g gen) str(s string) *app.Node {
-	return &app.Node{Kind: app.StringNode, Scalar: s, Pos: g.p, Origin: app.Derived}
+type gen struct {
+	p app.Pos
+	a *arena
 }
 
-func (g gen) num(n int64) *app.Node {
-	return &app.Node{Kind: app.NumberNode, Scalar: strconv.FormatInt(n, 10), Pos: g.p, Origin: app.Derived}
+// at is a builder positioned at p that shares g's arena.
+func (g gen) at(p app.Pos) gen { return gen{p: p, a: g.a} }
+
+// at is a builder positioned at p.
+func (x *tx) at(p app.Pos) gen { return gen{p: p, a: &x.arena} }
+
+func (g gen) scalar(k app.NodeKind, s string) *app.Node {
+	n := g.a.node()
+	n.Kind, n.Scalar, n.Pos, n.Origin = k, s, g.p, app.Derived
+	return n
 }
 
-func (g gen) boolean(b bool) *app.Node {
-	return &app.Node{Kind: app.BoolNode, Scalar: strconv.FormatBool(b), Pos: g.p, Origin: app.Derived}
-}
+func (g gen) str(s string) *app.Node { return g.scalar(app.StringNode, s) }
+
+func (g gen) num(n int64) *app.Node { return g.scalar(app.NumberNode, strconv.FormatInt(n, 10)) }
+
+func (g gen) boolean(b bool) *app.Node { return g.scalar(app.BoolNode, strconv.FormatBool(b)) }
 
 // m builds a map from key/value pairs; pairs whose value is nil are left
 // out, so optional properties can be passed straight through.
 func (g gen) m(kv ...any) *app.Node {
-	n := &app.Node{Kind: app.MapNode, Pos: g.p, Origin: app.Derived,
-		Keys: make([]string, 0, len(kv)/2), Values: make([]*app.Node, 0, len(kv)/2)}
+	count := 0
+	for i := 1; i < len(kv); i += 2 {
+		if v, _ := kv[i].(*app.Node); v != nil {
+			count++
+		}
+	}
+	n := g.a.node()
+	n.Kind, n.Pos, n.Origin = app.MapNode, g.p, app.Derived
+	n.Keys, n.Values = g.a.mapSlices(count)
 	for i := 0; i+1 < len(kv); i += 2 {
 		v, _ := kv[i+1].(*app.Node)
 		if v == nil {
@@ -39,21 +112,31 @@ func (g gen) m(kv ...any) *app.Node {
 }
 
 func (g gen) list(items ...*app.Node) *app.Node {
-	out := make([]*app.Node, 0, len(items))
+	count := 0
+	for _, it := range items {
+		if it != nil {
+			count++
+		}
+	}
+	out := g.a.list(count)
 	for _, it := range items {
 		if it != nil {
 			out = append(out, it)
 		}
 	}
-	return &app.Node{Kind: app.ListNode, List: out, Pos: g.p, Origin: app.Derived}
+	n := g.a.node()
+	n.Kind, n.List, n.Pos, n.Origin = app.ListNode, out, g.p, app.Derived
+	return n
 }
 
 func (g gen) strs(ss ...string) *app.Node {
-	l := &app.Node{Kind: app.ListNode, Pos: g.p, Origin: app.Derived, List: make([]*app.Node, len(ss))}
-	for i, s := range ss {
-		l.List[i] = g.str(s)
+	l := g.a.list(len(ss))
+	for _, s := range ss {
+		l = append(l, g.str(s))
 	}
-	return l
+	n := g.a.node()
+	n.Kind, n.List, n.Pos, n.Origin = app.ListNode, l, g.p, app.Derived
+	return n
 }
 
 func (g gen) ref(id string) *app.Node { return g.m("Ref", g.str(id)) }

@@ -71,7 +71,7 @@ func (x *tx) embeddedConnectors(r *cfn.Resource) []*cfn.Resource {
 			x.diag(p, app.SevError, "%s: connector %s has no Properties", r.ID, name)
 			continue
 		}
-		g := gen{p}
+		g := x.at(p)
 		props := g.m("Source", g.m("Id", g.str(r.ID)), "Destination", cp.Get("Destination"),
 			"Permissions", cp.Get("Permissions"))
 		out = append(out, &cfn.Resource{ID: r.ID + name, Type: typeConnector, Properties: props, Pos: p, Node: g.m()})
@@ -119,7 +119,7 @@ func (x *tx) connector(r, owner *cfn.Resource) {
 		if dests.IsList() && len(items) > 1 {
 			id += "Destination" + itoa(i)
 		}
-		x.connect(r, owner, id, src, dst, perms, gen{posOr(dn, r.Pos)})
+		x.connect(r, owner, id, src, dst, perms, x.at(posOr(dn, r.Pos)))
 	}
 }
 
@@ -128,7 +128,7 @@ func (x *tx) endpoint(r *cfn.Resource, n *app.Node, p app.Pos) (endpoint, bool) 
 		x.diag(p, app.SevError, "%s: connector Source/Destination must be a map with Id, or Type and Arn", r.ID)
 		return endpoint{}, false
 	}
-	g := gen{posOr(n, p)}
+	g := x.at(posOr(n, p))
 	if id := n.Get("Id").Text(); id != "" {
 		t := x.byID[id]
 		if t == nil {

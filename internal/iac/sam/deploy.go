@@ -23,7 +23,7 @@ func (x *tx) autoPublish(f *function) {
 		return
 	}
 	r := f.r
-	g := gen{keyPos(f.props, "AutoPublishAlias")}
+	g := x.at(keyPos(f.props, "AutoPublishAlias"))
 	versionID := r.ID + "Version" + contentHash(r.Properties, f.props.Get("AutoPublishCodeSha256"))[:10]
 	version := x.add(r, versionID, "AWS::Lambda::Version", g.p, g.m(
 		"FunctionName", g.ref(r.ID), "Description", f.props.Get("VersionDescription")))
@@ -59,7 +59,7 @@ func (x *tx) deploymentPreference(f *function) {
 	if en, ok := dp.Get("Enabled").Truth(); ok && !en {
 		return
 	}
-	g := gen{keyPos(f.props, "DeploymentPreference")}
+	g := x.at(keyPos(f.props, "DeploymentPreference"))
 	if f.alias == nil {
 		x.diag(g.p, app.SevError, "%s: DeploymentPreference needs AutoPublishAlias", f.r.ID)
 		return
@@ -93,7 +93,7 @@ func (x *tx) deploymentPreference(f *function) {
 	}
 	alarms := g.list()
 	for _, a := range dp.Get("Alarms").Items() {
-		alarms.List = append(alarms.List, gen{posOr(a, g.p)}.m("Name", a))
+		alarms.List = append(alarms.List, x.at(posOr(a, g.p)).m("Name", a))
 	}
 	groupID := r.ID + "DeploymentGroup"
 	group := x.add(r, groupID, "AWS::CodeDeploy::DeploymentGroup", g.p, g.m(

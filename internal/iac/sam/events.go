@@ -62,7 +62,7 @@ func (x *tx) functionEvents(f *function) {
 		case "Schedule", "EventBridgeRule", "CloudWatchEvent":
 			x.ruleEvent(f, e)
 		case "ScheduleV2":
-			x.scheduleV2(f.r, e, f.invokeArn(gen{e.pos}), "lambda:InvokeFunction", "LambdaPolicy")
+			x.scheduleV2(f.r, e, f.invokeArn(x.at(e.pos)), "lambda:InvokeFunction", "LambdaPolicy")
 		case "CloudWatchLogs":
 			x.logsEvent(f, e)
 		case "IoTRule":
@@ -70,7 +70,7 @@ func (x *tx) functionEvents(f *function) {
 		case "Cognito":
 			x.cognitoEvent(f, e)
 		case "AlexaSkill":
-			g := gen{e.pos}
+			g := x.at(e.pos)
 			x.add(f.r, f.r.ID+e.name+"Permission", "AWS::Lambda::Permission", e.pos, g.m(
 				"Action", g.str("lambda:InvokeFunction"), "FunctionName", f.invokeRef(g),
 				"Principal", g.str("alexa-appkit.amazon.com"), "EventSourceToken", e.props.Get("SkillId")))
@@ -118,7 +118,7 @@ var esmPassThrough = [...]string{
 
 // pullEvent generates <Id><Event>, an AWS::Lambda::EventSourceMapping.
 func (x *tx) pullEvent(f *function, e event) {
-	g := gen{e.pos}
+	g := x.at(e.pos)
 	src := pullSources[e.typ]
 	props := g.m()
 	if src.key != "" {
@@ -207,7 +207,7 @@ func (x *tx) esmDestination(f *function, e event, props *app.Node, g gen) {
 	if dest == nil {
 		return
 	}
-	dg := gen{keyPos(dc, "OnFailure")}
+	dg := x.at(keyPos(dc, "OnFailure"))
 	props.Set("DestinationConfig", dg.m("OnFailure", dg.m("Destination", dest)))
 	var action string
 	switch of.Get("Type").Text() {
@@ -226,7 +226,7 @@ func (x *tx) esmDestination(f *function, e event, props *app.Node, g gen) {
 // s3Event adds the notification to the bucket (which must be in the same
 // template, as the translator requires) and <Id><Event>Permission.
 func (x *tx) s3Event(f *function, e event) {
-	g := gen{e.pos}
+	g := x.at(e.pos)
 	bucketNode := e.props.Get("Bucket")
 	bucketID := refTarget(bucketNode)
 	bucket := x.byID[bucketID]
@@ -259,7 +259,7 @@ func (x *tx) s3Event(f *function, e event) {
 // snsEvent subscribes the function (or, with SqsSubscription, a queue the
 // function polls) to the topic.
 func (x *tx) snsEvent(f *function, e event) {
-	g := gen{e.pos}
+	g := x.at(e.pos)
 	topic := e.props.Get("Topic")
 	if topic == nil {
 		x.diag(e.pos, app.SevError, "%s: SNS event %s has no Topic", f.r.ID, e.name)
@@ -276,7 +276,7 @@ func (x *tx) snsEvent(f *function, e event) {
 		x.permission(f, id+"Permission", g, "sns.amazonaws.com", "SourceArn", topic)
 		return
 	}
-	sg := gen{keyPos(e.props, "SqsSubscription")}
+	sg := x.at(keyPos(e.props, "SqsSubscription"))
 	var queueArn, queueURL, batch, qEnabled, policyID *app.Node
 	if sqsSub.IsMap() {
 		queueArn, queueURL = sqsSub.Get("QueueArn"), sqsSub.Get("QueueUrl")
@@ -320,7 +320,7 @@ func (x *tx) snsEvent(f *function, e event) {
 // ruleEvent generates <Id><Event>, an AWS::Events::Rule targeting the
 // function, and its permission (Schedule, EventBridgeRule, CloudWatchEvent).
 func (x *tx) ruleEvent(f *function, e event) {
-	g := gen{e.pos}
+	g := x.at(e.pos)
 	id := f.r.ID + e.name
 	target := g.m("Id", g.str(id+"LambdaTarget"), "Arn", f.invokeArn(g))
 	props := x.ruleProps(f.r, e, id, target, g)
@@ -356,7 +356,7 @@ func (x *tx) ruleProps(owner *cfn.Resource, e event, id string, target *app.Node
 			if !b {
 				s = "DISABLED"
 			}
-			props.Set("State", gen{posOr(en, g.p)}.str(s))
+			props.Set("State", x.at(posOr(en, g.p)).str(s))
 		}
 	}
 	if t := p.Get("Target"); t != nil && t.Get("Id") != nil {
@@ -368,7 +368,7 @@ func (x *tx) ruleProps(owner *cfn.Resource, e event, id string, target *app.Node
 		}
 	}
 	if dlc := p.Get("DeadLetterConfig"); dlc.IsMap() {
-		dg := gen{keyPos(p, "DeadLetterConfig")}
+		dg := x.at(keyPos(p, "DeadLetterConfig"))
 		if arn := dlc.Get("Arn"); arn != nil {
 			target.Set("DeadLetterConfig", dg.m("Arn", arn))
 		} else if dlc.Get("Type").Text() == "SQS" {
@@ -395,7 +395,7 @@ func (x *tx) ruleProps(owner *cfn.Resource, e event, id string, target *app.Node
 // scheduleV2 generates an AWS::Scheduler::Schedule and, unless RoleArn is
 // given, the role the scheduler assumes to invoke the target.
 func (x *tx) scheduleV2(owner *cfn.Resource, e event, targetArn *app.Node, action, policySuffix string) {
-	g := gen{e.pos}
+	g := x.at(e.pos)
 	p := e.props
 	id := owner.ID + e.name
 	roleArn := p.Get("RoleArn")
@@ -437,7 +437,7 @@ func (x *tx) scheduleV2(owner *cfn.Resource, e event, targetArn *app.Node, actio
 
 // logsEvent generates the log subscription filter and its permission.
 func (x *tx) logsEvent(f *function, e event) {
-	g := gen{e.pos}
+	g := x.at(e.pos)
 	id := f.r.ID + e.name
 	group := e.props.Get("LogGroupName")
 	perm := x.permission(f, id+"Permission", g, "logs.amazonaws.com", "SourceArn",
@@ -452,7 +452,7 @@ func (x *tx) logsEvent(f *function, e event) {
 
 // iotEvent generates the IoT topic rule and its permission.
 func (x *tx) iotEvent(f *function, e event) {
-	g := gen{e.pos}
+	g := x.at(e.pos)
 	id := f.r.ID + e.name
 	payload := g.m("AwsIotSqlVersion", e.props.Get("AwsIotSqlVersion"), "Sql", e.props.Get("Sql"),
 		"RuleDisabled", g.boolean(false), "Actions", g.list(g.m("Lambda", g.m("FunctionArn", f.invokeArn(g)))))
@@ -468,7 +468,7 @@ func (x *tx) iotEvent(f *function, e event) {
 // cognitoEvent sets the trigger(s) on the user pool, which must be in the
 // same template, and adds the permission.
 func (x *tx) cognitoEvent(f *function, e event) {
-	g := gen{e.pos}
+	g := x.at(e.pos)
 	poolNode := e.props.Get("UserPool")
 	pool := x.byID[refTarget(poolNode)]
 	if pool == nil || pool.Type != "AWS::Cognito::UserPool" {
@@ -491,7 +491,7 @@ func (x *tx) cognitoEvent(f *function, e event) {
 	}
 	for _, t := range e.props.Get("Trigger").Items() {
 		if s, ok := t.String(); ok {
-			lc.Set(s, f.invokeArn(gen{posOr(t, g.p)}))
+			lc.Set(s, f.invokeArn(x.at(posOr(t, g.p))))
 		}
 	}
 }

@@ -78,7 +78,7 @@ var functionSAMOnly = map[string]bool{
 
 func (x *tx) function(r *cfn.Resource) {
 	p := x.withGlobals(r, typeFunction)
-	f := &function{r: r, props: p, g: gen{r.Pos}}
+	f := &function{r: r, props: p, g: x.at(r.Pos)}
 	x.fns[r.ID] = f
 	g := f.g
 	out := g.m()
@@ -90,10 +90,10 @@ func (x *tx) function(r *cfn.Resource) {
 		v := p.Values[i]
 		switch {
 		case k == "Tracing":
-			out.Set("TracingConfig", gen{keyPos(p, k)}.m("Mode", v))
+			out.Set("TracingConfig", x.at(keyPos(p, k)).m("Mode", v))
 		case k == "DeadLetterQueue":
 			if t := v.Get("TargetArn"); t != nil {
-				out.Set("DeadLetterConfig", gen{keyPos(p, k)}.m("TargetArn", t))
+				out.Set("DeadLetterConfig", x.at(keyPos(p, k)).m("TargetArn", t))
 			}
 		case functionSAMOnly[k]:
 		default:
@@ -101,7 +101,7 @@ func (x *tx) function(r *cfn.Resource) {
 		}
 	}
 	// The translator always tags functions it creates.
-	out.Set("Tags", tagList(gen{keyPos(p, "Tags")}, p.Get("Tags"), "lambda:createdBy"))
+	out.Set("Tags", tagList(x.at(keyPos(p, "Tags")), p.Get("Tags"), "lambda:createdBy"))
 
 	if role := p.Get("Role"); role != nil {
 		f.roleID = refTarget(role)
@@ -118,10 +118,10 @@ func (x *tx) function(r *cfn.Resource) {
 	if f.role != nil {
 		f.managed = append(f.managed, g.str("arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"))
 		if t := p.Get("Tracing"); t.Text() == "Active" {
-			f.addManaged(gen{posOr(t, r.Pos)}.str("arn:aws:iam::aws:policy/AWSXrayWriteOnlyAccess"))
+			f.addManaged(x.at(posOr(t, r.Pos)).str("arn:aws:iam::aws:policy/AWSXrayWriteOnlyAccess"))
 		}
 		if v := p.Get("VpcConfig"); v != nil {
-			f.addManaged(gen{posOr(v, r.Pos)}.str("arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"))
+			f.addManaged(x.at(posOr(v, r.Pos)).str("arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"))
 		}
 		x.rolePolicies(f, p.Get("Policies"), r.ID+"Role")
 	} else if pol := p.Get("Policies"); pol != nil && p.Get("Role") != nil {
@@ -136,7 +136,7 @@ func (x *tx) function(r *cfn.Resource) {
 	x.deploymentPreference(f)
 
 	if f.role != nil {
-		rg := gen{r.Pos}
+		rg := x.at(r.Pos)
 		rp := rg.m("AssumeRolePolicyDocument", p.Get("AssumeRolePolicyDocument"))
 		if rp.Get("AssumeRolePolicyDocument") == nil {
 			rp.Set("AssumeRolePolicyDocument", rg.assumeRole("lambda.amazonaws.com"))
@@ -151,7 +151,7 @@ func (x *tx) function(r *cfn.Resource) {
 		if rpath := p.Get("RolePath"); rpath != nil {
 			rp.Set("Path", rpath)
 		}
-		rp.Set("Tags", tagList(gen{keyPos(p, "Tags")}, p.Get("Tags"), "lambda:createdBy"))
+		rp.Set("Tags", tagList(x.at(keyPos(p, "Tags")), p.Get("Tags"), "lambda:createdBy"))
 		f.role.Properties = rp
 	}
 }
@@ -159,13 +159,13 @@ func (x *tx) function(r *cfn.Resource) {
 // functionCode maps CodeUri / InlineCode / ImageUri to Lambda's Code.
 func (x *tx) functionCode(r *cfn.Resource, p *app.Node) *app.Node {
 	if v := p.Get("InlineCode"); v != nil {
-		return gen{keyPos(p, "InlineCode")}.m("ZipFile", v)
+		return x.at(keyPos(p, "InlineCode")).m("ZipFile", v)
 	}
 	if v := p.Get("ImageUri"); v != nil {
-		return gen{keyPos(p, "ImageUri")}.m("ImageUri", v)
+		return x.at(keyPos(p, "ImageUri")).m("ImageUri", v)
 	}
 	if v := p.Get("CodeUri"); v != nil {
-		return s3Location(gen{keyPos(p, "CodeUri")}, v, "S3Bucket", "S3Key", "S3ObjectVersion")
+		return s3Location(x.at(keyPos(p, "CodeUri")), v, "S3Bucket", "S3Key", "S3ObjectVersion")
 	}
 	if p.Get("PackageType").Text() == "Image" || p.Get("ImageConfig") != nil {
 		return nil
@@ -188,7 +188,7 @@ func s3Location(g gen, v *app.Node, bucketKey, keyKey, versionKey string) *app.N
 	if !ok {
 		return g.m(keyKey, v)
 	}
-	vg := gen{posOr(v, g.p)}
+	vg := g.at(posOr(v, g.p))
 	rest, isS3 := strings.CutPrefix(s, "s3://")
 	if !isS3 {
 		// A local path: the packaging step would upload it. Keep it as
@@ -249,7 +249,7 @@ func (x *tx) rolePolicies(f interface {
 		}
 	}
 	for i, it := range items {
-		g := gen{posOr(it, pol.Pos)}
+		g := x.at(posOr(it, pol.Pos))
 		name := name0(roleID, i)
 		if s, ok := it.String(); ok {
 			if arn := managedArn(g, s); arn != nil {
@@ -279,7 +279,7 @@ func (x *tx) rolePolicies(f interface {
 				branches := g.list(arg.List[0])
 				for _, b := range arg.List[1:] {
 					if s, ok := b.String(); ok {
-						if arn := managedArn(gen{posOr(b, g.p)}, s); arn != nil {
+						if arn := managedArn(x.at(posOr(b, g.p)), s); arn != nil {
 							b = arn
 						}
 					}
@@ -321,7 +321,7 @@ func (x *tx) policyDocument(it *app.Node, roleID string) *app.Node {
 		x.diag(it.Pos, app.SevError, "%s: Policies item is not a policy document or a single policy template", roleID)
 		return nil
 	}
-	return x.expandTemplate(it.Keys[0], it.Values[0], gen{keyPos(it, it.Keys[0])})
+	return x.expandTemplate(it.Keys[0], it.Values[0], x.at(keyPos(it, it.Keys[0])))
 }
 
 func itoa(i int) string {
@@ -338,7 +338,7 @@ func (x *tx) deadLetterQueue(f *function) {
 	if dlq == nil {
 		return
 	}
-	g := gen{keyPos(f.props, "DeadLetterQueue")}
+	g := x.at(keyPos(f.props, "DeadLetterQueue"))
 	target := dlq.Get("TargetArn")
 	var action string
 	switch dlq.Get("Type").Text() {
@@ -367,7 +367,7 @@ func (x *tx) eventInvokeConfig(f *function) {
 		return
 	}
 	r := f.r
-	g := gen{keyPos(f.props, "EventInvokeConfig")}
+	g := x.at(keyPos(f.props, "EventInvokeConfig"))
 	id := r.ID + "EventInvokeConfig"
 	qualifier := g.str("$LATEST")
 	if f.aliasID != "" {
@@ -393,7 +393,7 @@ func (x *tx) eventInvokeConfig(f *function) {
 		if d == nil {
 			continue
 		}
-		dg := gen{keyPos(dc, which)}
+		dg := x.at(keyPos(dc, which))
 		typ := d.Get("Type").Text()
 		dest := d.Get("Destination")
 		if dest == nil || isNoValueIf(dest) {
@@ -507,7 +507,7 @@ func (x *tx) functionURL(f *function) {
 		return
 	}
 	r := f.r
-	g := gen{keyPos(f.props, "FunctionUrlConfig")}
+	g := x.at(keyPos(f.props, "FunctionUrlConfig"))
 	target := g.ref(r.ID)
 	var qualifier *app.Node
 	if f.aliasID != "" {

@@ -10,17 +10,17 @@ import (
 // hash key, on-demand billing unless ProvisionedThroughput is set.
 func (x *tx) simpleTable(r *cfn.Resource) {
 	p := x.withGlobals(r, typeSimpleTable)
-	g := gen{r.Pos}
+	g := x.at(r.Pos)
 	out := g.m()
 	pk := p.Get("PrimaryKey")
-	kg := gen{keyPos(p, "PrimaryKey")}
+	kg := x.at(keyPos(p, "PrimaryKey"))
 	name, typ := pk.Get("Name"), pk.Get("Type")
 	if name == nil {
 		name = g.str("id")
 	}
 	attrType := g.str("S")
 	if typ != nil {
-		tg := gen{posOr(typ, kg.p)}
+		tg := x.at(posOr(typ, kg.p))
 		switch typ.Text() {
 		case "String":
 			attrType = tg.str("S")
@@ -45,7 +45,7 @@ func (x *tx) simpleTable(r *cfn.Resource) {
 		}
 	}
 	if t := p.Get("Tags"); t != nil {
-		out.Set("Tags", tagList(gen{keyPos(p, "Tags")}, t, ""))
+		out.Set("Tags", tagList(x.at(keyPos(p, "Tags")), t, ""))
 	}
 	x.convert(r, "AWS::DynamoDB::Table", out)
 }
@@ -56,10 +56,10 @@ func (x *tx) simpleTable(r *cfn.Resource) {
 // keeps the resource at the position the user wrote it.
 func (x *tx) layer(r *cfn.Resource) {
 	p := x.withGlobals(r, typeLayer)
-	g := gen{r.Pos}
+	g := x.at(r.Pos)
 	out := g.m()
 	if c := p.Get("ContentUri"); c != nil {
-		out.Set("Content", s3Location(gen{keyPos(p, "ContentUri")}, c, "S3Bucket", "S3Key", "S3ObjectVersion"))
+		out.Set("Content", s3Location(x.at(keyPos(p, "ContentUri")), c, "S3Bucket", "S3Key", "S3ObjectVersion"))
 	}
 	for _, k := range [...]string{"LayerName", "Description", "CompatibleRuntimes", "CompatibleArchitectures", "LicenseInfo"} {
 		if v := p.Get(k); v != nil {
@@ -81,7 +81,7 @@ func (x *tx) layer(r *cfn.Resource) {
 // need the repository to resolve, so TemplateURL keeps it as written.
 func (x *tx) application(r *cfn.Resource) {
 	p := x.props(r)
-	g := gen{r.Pos}
+	g := x.at(r.Pos)
 	out := g.m()
 	loc := p.Get("Location")
 	if loc == nil {
@@ -94,6 +94,6 @@ func (x *tx) application(r *cfn.Resource) {
 			out.Set(k, v)
 		}
 	}
-	out.Set("Tags", tagList(gen{keyPos(p, "Tags")}, p.Get("Tags"), "lambda:createdBy"))
+	out.Set("Tags", tagList(x.at(keyPos(p, "Tags")), p.Get("Tags"), "lambda:createdBy"))
 	x.convert(r, "AWS::CloudFormation::Stack", out)
 }

@@ -45,13 +45,13 @@ var stateMachineSAMOnly = map[string]bool{
 // inside the definition survive.
 func (x *tx) stateMachine(r *cfn.Resource) {
 	p := x.withGlobals(r, typeStateMachine)
-	g := gen{r.Pos}
+	g := x.at(r.Pos)
 	out := g.m()
 	for i, k := range p.Keys {
 		v := p.Values[i]
 		switch {
 		case k == "DefinitionUri":
-			out.Set("DefinitionS3Location", s3Location(gen{keyPos(p, k)}, v, "Bucket", "Key", "Version"))
+			out.Set("DefinitionS3Location", s3Location(x.at(keyPos(p, k)), v, "Bucket", "Key", "Version"))
 		case stateMachineRenamed[k] != "":
 			out.Set(stateMachineRenamed[k], v)
 		case stateMachineSAMOnly[k]:
@@ -59,7 +59,7 @@ func (x *tx) stateMachine(r *cfn.Resource) {
 			out.Set(k, v)
 		}
 	}
-	out.Set("Tags", tagList(gen{keyPos(p, "Tags")}, p.Get("Tags"), "stateMachine:createdBy"))
+	out.Set("Tags", tagList(x.at(keyPos(p, "Tags")), p.Get("Tags"), "stateMachine:createdBy"))
 	ra := &roleAcc{}
 	if p.Get("Role") == nil {
 		roleID := r.ID + "Role"
@@ -70,7 +70,7 @@ func (x *tx) stateMachine(r *cfn.Resource) {
 	x.convert(r, "AWS::StepFunctions::StateMachine", out)
 
 	for _, e := range x.readEvents(r.ID, p) {
-		eg := gen{e.pos}
+		eg := x.at(e.pos)
 		id := r.ID + e.name
 		switch e.typ {
 		case "Schedule", "EventBridgeRule", "CloudWatchEvent":
@@ -116,7 +116,7 @@ func (x *tx) stateMachine(r *cfn.Resource) {
 		if rpath := p.Get("RolePath"); rpath != nil {
 			rp.Set("Path", rpath)
 		}
-		rp.Set("Tags", tagList(gen{keyPos(p, "Tags")}, p.Get("Tags"), "stateMachine:createdBy"))
+		rp.Set("Tags", tagList(x.at(keyPos(p, "Tags")), p.Get("Tags"), "stateMachine:createdBy"))
 		ra.role.Properties = rp
 	}
 }

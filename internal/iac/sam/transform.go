@@ -46,8 +46,10 @@ func Applies(t *cfn.Template) bool {
 // to the serverless type; generated resources are Implicit, positioned at
 // what produced them, and placed right after their owner. Values the user
 // wrote (in the resource or in Globals) are kept as the nodes they wrote;
-// invented values are Derived. t.Root is left as written: t.Resources is
-// the transformed view. Output is deterministic.
+// invented values are Derived. t.Root is left as written (but for the
+// NOT<condition> entries the translator adds to Conditions for conditional
+// invoke destinations): t.Resources is the transformed view. Output is
+// deterministic.
 func Transform(t *cfn.Template) {
 	if !Applies(t) {
 		return
@@ -83,6 +85,8 @@ type tx struct {
 
 	deployApp  *cfn.Resource
 	deployRole *cfn.Resource
+
+	arena arena
 }
 
 func newTx(t *cfn.Template) *tx {
@@ -176,7 +180,7 @@ func (x *tx) props(r *cfn.Resource) *app.Node {
 func (x *tx) own(r *cfn.Resource) *app.Node {
 	if r.Implicit || r.WrittenType != "" {
 		if r.Properties == nil {
-			r.Properties = gen{r.Pos}.m()
+			r.Properties = x.at(r.Pos).m()
 		}
 		return r.Properties
 	}
@@ -186,7 +190,7 @@ func (x *tx) own(r *cfn.Resource) *app.Node {
 		if r.Properties.IsMap() {
 			r.Properties = r.Properties.Clone()
 		} else {
-			r.Properties = gen{r.Pos}.m()
+			r.Properties = x.at(r.Pos).m()
 		}
 	}
 	return r.Properties
@@ -200,7 +204,7 @@ func (x *tx) add(owner *cfn.Resource, id, typ string, p app.Pos, props *app.Node
 			id, typ, old.Type, old.Pos.Line)
 		return nil
 	}
-	g := gen{p}
+	g := x.at(p)
 	if props == nil {
 		props = g.m()
 	}
@@ -291,7 +295,7 @@ func (x *tx) rebuildNode(r *cfn.Resource) {
 			n.KeyPos = append([]app.Pos(nil), old.KeyPos...)
 		}
 	}
-	g := gen{r.Pos}
+	g := x.at(r.Pos)
 	if t := n.Get("Type"); t == nil || t.Text() != r.Type {
 		tn := g.str(r.Type)
 		if t != nil {
