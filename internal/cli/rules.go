@@ -155,5 +155,10 @@ func explainRule(w io.Writer, r *rules.Rule) {
 	if r.Pass != "" {
 		fmt.Fprintf(w, "\nFixed:\n\n%s\n", indent(r.Pass))
 	}
-	fmt.Fprintf(w, "\nMore: %s\n", r.Help())
+	switch {
+	case r.Source != "":
+		fmt.Fprintf(w, "\nDefined in %s.\n", r.Source)
+	default:
+		fmt.Fprintf(w, "\nMore: %s\n", r.Help())
+	}
 }

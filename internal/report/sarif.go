@@ -144,7 +144,12 @@ func ruleName(id string) string {
 }
 
 func (sarifWriter) Write(w io.Writer, r *Report) error {
-	driver := sarifDriver{Name: r.Tool, Version: r.Version, InformationURI: informationURI, Rules: []sarifRule{}}
+	driver := sarifDriver{Name: r.Tool, InformationURI: informationURI, Rules: []sarifRule{}}
+	// SARIF wants versions that start with a number; a development
+	// build's "dev" is left out rather than misreported.
+	if r.Version != "" && r.Version[0] >= '0' && r.Version[0] <= '9' {
+		driver.Version = r.Version
+	}
 	if driver.Name == "" {
 		driver.Name = "fnops"
 	}

@@ -104,7 +104,7 @@ func compileOne(env *cel.Env, cr config.CustomRule, file string) (*Rule, error) 
 		Category:    cat,
 		Description: cr.Description,
 		Remediation: cr.Remediation,
-		HelpURI:     "file:" + file,
+		Source:      file,
 	}
 	if r.Description == "" {
 		r.Description = fmt.Sprintf("Custom rule from %s: `%s`", file, strings.TrimSpace(cr.Assert))

@@ -67,6 +67,9 @@ type Rule struct {
 	HelpURI string
 	// OptIn rules run only when enabled by --rule or the config file.
 	OptIn bool
+	// Source is the config file a custom rule comes from; "" for built-in
+	// rules.
+	Source string
 	// Fail and Pass are template snippets (YAML) that the rule flags and
 	// accepts: `fnops rules ID` prints them and docs/rules.md shows them.
 	Fail string
@@ -82,9 +85,10 @@ func DefaultHelpURI(id string) string {
 	return "https://github.com/fnops/fnops/blob/main/docs/rules.md#" + id
 }
 
-// Help returns HelpURI, or the default for the rule's id.
+// Help returns HelpURI, or the default for a built-in rule's id; "" for
+// a custom rule without one (its documentation is its config file).
 func (r *Rule) Help() string {
-	if r.HelpURI != "" {
+	if r.HelpURI != "" || r.Source != "" {
 		return r.HelpURI
 	}
 	return DefaultHelpURI(r.ID)
