@@ -5,7 +5,8 @@ package telemetry
 // with a trailing TAB and no newline) and returns the extended buffer. The
 // decoder reads every line it writes back to the same numbers; simulators
 // and tests use it to make realistic logs. Durations print with two
-// decimals, or three when the microseconds need them.
+// decimals, or three when the microseconds need them. A cold start shows
+// its Init Duration even when it is zero, so ColdStart survives the trip.
 func AppendReportLine(dst []byte, inv *Invocation) []byte {
 	dst = append(dst, "REPORT RequestId: "...)
 	dst = append(dst, inv.RequestID...)
@@ -18,7 +19,7 @@ func AppendReportLine(dst []byte, inv *Invocation) []byte {
 	dst = append(dst, " MB\tMax Memory Used: "...)
 	dst = appendInt(dst, int64(inv.MaxMemoryUsedMB))
 	dst = append(dst, " MB\t"...)
-	if inv.InitDurationUS > 0 {
+	if inv.InitDurationUS > 0 || inv.ColdStart && inv.RestoreDurationUS == 0 {
 		dst = append(dst, "Init Duration: "...)
 		dst = appendMillis(dst, inv.InitDurationUS)
 		dst = append(dst, " ms\t"...)

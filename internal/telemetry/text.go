@@ -129,14 +129,20 @@ func (d *decoder) rawLine(line []byte) error {
 }
 
 // tokenEnd is the index of the first space or tab in b at or after from,
-// or len(b).
+// or len(b). Separators in line prefixes are spaces, so the space is found
+// with a vector search and a tab before it looked for in the (short) span.
 func tokenEnd(b []byte, from int) int {
-	for i := from; i < len(b); i++ {
-		if b[i] == ' ' || b[i] == '\t' {
-			return i
-		}
+	if from >= len(b) {
+		return len(b)
 	}
-	return len(b)
+	end := len(b)
+	if i := bytes.IndexByte(b[from:], ' '); i >= 0 {
+		end = from + i
+	}
+	if i := bytes.IndexByte(b[from:end], '\t'); i >= 0 {
+		end = from + i
+	}
+	return end
 }
 
 // looksLikeStreamPrefix is a cheap test for a line starting with a Lambda
@@ -279,7 +285,11 @@ func (d *decoder) textStart(st *streamState, ts time.Time, b []byte) {
 	p.start = ts
 	if hasPrefix(rest, "Version:") {
 		v, _ := cutToken(skipWS(rest[len("Version:"):]))
-		if len(v) > 0 {
+		switch {
+		case len(v) == 0:
+		case string(v) == st.version:
+			p.version = st.version // the usual case: no map lookup
+		default:
 			p.version = d.internBytes(v)
 		}
 	}
@@ -458,24 +468,49 @@ func statusWord(s []byte) string {
 
 // msField reads "<ws>123.45<ws>ms" into microseconds.
 func msField(b []byte) (int64, []byte, error) {
-	num, rest := cutToken(skipWS(b))
-	v, err := parseScaled(num, 3)
-	return v, skipUnit(rest, "ms"), err
+	return numField(b, 3)
 }
 
 // intField reads "<ws>123<ws>UNIT" (ms or MB) as an integer.
 func intField(b []byte) (int64, []byte, error) {
-	num, rest := cutToken(skipWS(b))
-	v, err := parseScaled(num, 0)
-	if hasPrefix(rest, "ms") {
-		return v, skipUnit(rest, "ms"), err
-	}
-	return v, skipUnit(rest, "MB"), err
+	return numField(b, 0)
 }
 
-func skipUnit(b []byte, unit string) []byte {
-	if hasPrefix(b, unit) && (len(b) == len(unit) || isSpace(b[len(unit)])) {
-		return b[len(unit):]
+// numField reads a number scaled by 10^scale and the unit after it. Plain
+// decimals with at most scale fraction digits, which is what Lambda
+// writes, are read in one pass; anything else goes through parseScaled.
+func numField(b []byte, scale int) (int64, []byte, error) {
+	b = skipWS(b)
+	var v int64
+	i, frac, point := 0, 0, false
+	for ; i < len(b) && i < 18; i++ {
+		c := b[i]
+		if c == '.' && !point {
+			point = true
+			continue
+		}
+		if c < '0' || c > '9' {
+			break
+		}
+		if point {
+			frac++
+		}
+		v = v*10 + int64(c-'0')
+	}
+	if i > 0 && frac <= scale && (i == len(b) || isSpace(b[i])) && !(point && frac == 0 && i == 1) &&
+		v <= (1<<63-1)/pow10[scale-frac] {
+		v *= pow10[scale-frac]
+		return v, skipUnits(skipWS(b[i:])), nil
+	}
+	num, rest := cutToken(b)
+	v, err := parseScaled(num, scale)
+	return v, skipUnits(rest), err
+}
+
+// skipUnits steps over the unit after a REPORT number.
+func skipUnits(b []byte) []byte {
+	if len(b) >= 2 && (len(b) == 2 || isSpace(b[2])) && (b[0] == 'm' && b[1] == 's' || b[0] == 'M' && b[1] == 'B') {
+		return b[2:]
 	}
 	return b
 }
