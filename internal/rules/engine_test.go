@@ -414,8 +414,8 @@ func TestMetadataSuppressions(t *testing.T) {
 
 func TestConfigSuppressions(t *testing.T) {
 	g := graphOf(
-		res("LegacyLogs", app.KindLogGroup, "AWS::Logs::LogGroup", 3, nil),
-		res("NewLogs", app.KindLogGroup, "AWS::Logs::LogGroup", 5, nil),
+		res("api/template.yaml#LegacyLogs", app.KindLogGroup, "AWS::Logs::LogGroup", 3, nil),
+		res("api/template.yaml#NewLogs", app.KindLogGroup, "AWS::Logs::LogGroup", 5, nil),
 	)
 	e := &Engine{Registry: Builtin(), ConfigFile: ".fnops.yaml", ReadFile: func(string) ([]byte, error) { return nil, os.ErrNotExist },
 		Suppressions: []config.Suppression{
@@ -425,8 +425,8 @@ func TestConfigSuppressions(t *testing.T) {
 	fs := e.Run(g)
 	want := []string{
 		"unused-suppression@",
-		"log-group-retention@LegacyLogs (suppressed: fnops config: legacy stack)",
-		"log-group-retention@NewLogs",
+		"log-group-retention@api/template.yaml#LegacyLogs (suppressed: fnops config: legacy stack)",
+		"log-group-retention@api/template.yaml#NewLogs",
 	}
 	if got := ids(fs); !reflect.DeepEqual(got, want) {
 		t.Fatalf("got %v, want %v", got, want)

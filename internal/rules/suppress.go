@@ -31,7 +31,10 @@ type supp struct {
 
 func (s *supp) inScope(g *app.Graph, f Finding) bool {
 	if s.configured {
-		return (s.resGlob == "" || wildcard(s.resGlob, f.Resource)) &&
+		// With several templates ids are "path#LogicalId"; a glob may name
+		// either form.
+		_, logical, _ := strings.Cut(f.Resource, "#")
+		return (s.resGlob == "" || wildcard(s.resGlob, f.Resource) || (logical != "" && wildcard(s.resGlob, logical))) &&
 			(s.pathGlob == "" || pathGlob(s.pathGlob, filepath.ToSlash(f.Pos.File)))
 	}
 	if s.resource != "" && f.Resource == s.resource {
