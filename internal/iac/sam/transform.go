@@ -319,59 +319,64 @@ func (x *tx) rebuildNode(r *cfn.Resource) {
 
 // resolvePropertyRefs rewrites the translator's property references
 // ({"Ref": "MyFunction.Alias"}, "MyApi.Stage", "MyFunction.DestinationQueue"
-// ...) to the logical ids it generated.
+// ...) to the logical ids it generated. Nodes are copied on the way to a
+// rewritten reference, never edited: they may belong to the written
+// document.
 func (x *tx) resolvePropertyRefs() {
 	if len(x.refs) == 0 {
 		return
 	}
 	for _, r := range x.t.Resources {
-		if x.hasPropertyRef(r.Properties) {
-			p := r.Properties
-			if !r.Implicit && r.WrittenType == "" && !x.owned[r] {
-				p = x.own(r)
-			}
-			x.rewriteRefs(p)
+		if p := x.rewritten(r.Properties); p != r.Properties {
+			r.Properties = p
+			x.touched[r] = true
 		}
 	}
 }
 
-func (x *tx) hasPropertyRef(n *app.Node) bool {
+// rewritten returns n with property references replaced, n itself when it
+// holds none.
+func (x *tx) rewritten(n *app.Node) *app.Node {
 	if n == nil {
-		return false
-	}
-	if name, arg, ok := n.Intrinsic(); ok && name == "Ref" {
-		_, found := x.refs[arg.Text()]
-		return found
-	}
-	for _, c := range n.List {
-		if x.hasPropertyRef(c) {
-			return true
-		}
-	}
-	for _, c := range n.Values {
-		if x.hasPropertyRef(c) {
-			return true
-		}
-	}
-	return false
-}
-
-func (x *tx) rewriteRefs(n *app.Node) {
-	if n == nil {
-		return
+		return nil
 	}
 	if name, arg, ok := n.Intrinsic(); ok && name == "Ref" {
 		if id, found := x.refs[arg.Text()]; found {
-			n.Values[0] = &app.Node{Kind: app.StringNode, Scalar: id, Pos: arg.Pos, Origin: app.Derived}
+			c := *n
+			c.Values = []*app.Node{{Kind: app.StringNode, Scalar: id, Pos: arg.Pos, Origin: app.Derived}}
+			return &c
 		}
-		return
+		return n
 	}
-	for _, c := range n.List {
-		x.rewriteRefs(c)
+	var out *app.Node
+	for i, c := range n.List {
+		if r := x.rewritten(c); r != c {
+			if out == nil {
+				cp := *n
+				cp.List = append([]*app.Node(nil), n.List...)
+				out = &cp
+			}
+			out.List[i] = r
+		}
 	}
-	for _, c := range n.Values {
-		x.rewriteRefs(c)
+	copied := false
+	for i, c := range n.Values {
+		if r := x.rewritten(c); r != c {
+			if out == nil {
+				cp := *n
+				out = &cp
+			}
+			if !copied {
+				out.Values = append([]*app.Node(nil), n.Values...)
+				copied = true
+			}
+			out.Values[i] = r
+		}
 	}
+	if out == nil {
+		return n
+	}
+	return out
 }
 
 // tagList turns a SAM tag map into CloudFormation's list of Key/Value, the

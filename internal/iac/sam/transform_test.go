@@ -97,6 +97,13 @@ func TestRootUntouched(t *testing.T) {
 	if after := contentHash(tpl.Root.Get("Resources")); after != before {
 		t.Error("Transform modified the written Resources section")
 	}
+	env := tpl.Resource("AliasUser").Properties.Path("Environment", "Variables")
+	if got := env.Get("TARGET").Get("Ref").Text(); got != "ApiAliaslive" {
+		t.Errorf("Api.Alias resolved to %q", got)
+	}
+	if got := env.Get("STAGE_ID").Get("Ref").Text(); got != "ServerlessRestApiProdStage" {
+		t.Errorf("ServerlessRestApi.Stage resolved to %q", got)
+	}
 	if tpl.Resource("Uploads").Node.Get("DependsOn") == nil {
 		t.Error("bucket Node not rebuilt with DependsOn")
 	}
