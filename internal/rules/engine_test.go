@@ -350,6 +350,17 @@ Globals:
 	}
 }
 
+func TestKicsIgnoreFile(t *testing.T) {
+	src := "# kics-scan ignore\nResources:\n  Q:\n    Type: AWS::SQS::Queue\n"
+	q := res("Q", app.KindQueue, "AWS::SQS::Queue", 3, map[string]*app.Node{app.AttrSSE: app.Str("none", app.Pos{})})
+	lg := res("L", app.KindLogGroup, "AWS::Logs::LogGroup", 9, nil)
+	got := ids(engineFor(t, Builtin(), src).Run(graphOf(q, lg)))
+	want := []string{"sqs-sse@Q (suppressed: kics comment: kics-scan ignore)", "log-group-retention@L"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %v, want %v (only rules with a kics alias are silenced)", got, want)
+	}
+}
+
 func TestJSONTemplatesHaveNoComments(t *testing.T) {
 	src := `{"Resources": {"Logs": {"Type": "AWS::Logs::LogGroup", "Properties": {"LogGroupName": "a # fnops:ignore log-group-retention"}}}}`
 	lg := res("Logs", app.KindLogGroup, "AWS::Logs::LogGroup", 1, nil)

@@ -265,6 +265,9 @@ func (e *Engine) commentSuppressions(g *app.Graph) []*supp {
 				switch verb {
 				case "ignore-line":
 					s.from, s.to = next, next
+				case "ignore":
+					// KICS skips the whole file.
+					s.from, s.to = 1, len(lines)
 				case "ignore-block":
 					s.from, s.to, s.resource = scope(next)
 					if s.resource == "" {
