@@ -60,34 +60,50 @@ func plainLine(f rules.Finding, why string) []cell {
 }
 
 func (t textWriter) Write(w io.Writer, r *Report) error {
-	bw := bufio.NewWriter(w)
-	var suppressed []rules.Finding
-	byCat := make(map[rules.Category][]rules.Finding)
-	for _, f := range r.Findings {
-		if f.Suppressed != nil {
-			suppressed = append(suppressed, f)
-			continue
-		}
-		byCat[f.Category] = append(byCat[f.Category], f)
+	type group struct {
+		title string
+		rows  [][]cell
 	}
-	// section prints a titled group. Each line is a list of cells and a
-	// paint function per cell; on a terminal cells are padded to their
-	// column's width before painting, so colour codes never skew columns.
-	section := func(title string, fs []rules.Finding, line func(rules.Finding) []cell) {
-		fmt.Fprintln(bw, t.paint(ansiBold, title))
-		rows := make([][]cell, len(fs))
-		var widths []int
-		for i, f := range fs {
-			rows[i] = line(f)
-			for j, c := range rows[i] {
+	var groups []group
+	byCat := make(map[rules.Category][][]cell)
+	var suppressed [][]cell
+	for _, f := range r.Findings {
+		if f.Suppressed == nil {
+			byCat[f.Category] = append(byCat[f.Category], t.row(f))
+		} else {
+			suppressed = append(suppressed, t.suppressedRow(f))
+		}
+	}
+	for _, cat := range rules.Categories {
+		if rows := byCat[cat]; len(rows) > 0 {
+			groups = append(groups, group{string(cat), rows})
+		}
+	}
+	if len(suppressed) > 0 {
+		groups = append(groups, group{"suppressed", suppressed})
+	}
+	// On a terminal, cells are padded to their column's width over the
+	// whole report before painting, so colour codes never skew columns.
+	var widths []int
+	for _, g := range groups {
+		for _, row := range g.rows {
+			for j, c := range row {
 				if j >= len(widths) {
 					widths = append(widths, 0)
 				}
 				widths[j] = max(widths[j], len(c.text))
 			}
 		}
-		for _, row := range rows {
-			var parts []string
+	}
+	bw := bufio.NewWriter(w)
+	sep := " "
+	if t.color {
+		sep = "  "
+	}
+	for _, g := range groups {
+		fmt.Fprintln(bw, t.paint(ansiBold, g.title))
+		for _, row := range g.rows {
+			parts := make([]string, 0, len(row))
 			for j, c := range row {
 				text := c.text
 				if t.color && j < len(row)-1 {
@@ -98,37 +114,29 @@ func (t textWriter) Write(w io.Writer, r *Report) error {
 				}
 				parts = append(parts, text)
 			}
-			sep := " "
-			if t.color {
-				sep = "  "
-			}
 			fmt.Fprintln(bw, strings.TrimRight("  "+strings.Join(parts, sep), " "))
 		}
 		fmt.Fprintln(bw)
 	}
-	for _, cat := range rules.Categories {
-		fs := byCat[cat]
-		if len(fs) == 0 {
-			continue
-		}
-		section(string(cat), fs, func(f rules.Finding) []cell {
-			if t.color {
-				return []cell{{where(f.Pos), ansiDim}, {f.Severity.String(), sevCode(f.Severity)}, {f.Rule, ""}, {f.Resource, ""}, {oneLine(f.Message), ""}}
-			}
-			return plainLine(f, "")
-		})
-	}
-	if len(suppressed) > 0 {
-		section("suppressed", suppressed, func(f rules.Finding) []cell {
-			why := oneLine(fmt.Sprintf("(%s %s: %s)", f.Suppressed.Tool, f.Suppressed.Kind, f.Suppressed.Reason))
-			if t.color {
-				return []cell{{where(f.Pos), ansiDim}, {f.Severity.String(), ""}, {f.Rule, ""}, {f.Resource, ""}, {why, ansiDim}}
-			}
-			return plainLine(f, why)
-		})
-	}
 	fmt.Fprintln(bw, Summarize(r).Line())
 	return bw.Flush()
+}
+
+// row is an unsuppressed finding's line.
+func (t textWriter) row(f rules.Finding) []cell {
+	if t.color {
+		return []cell{{where(f.Pos), ansiDim}, {f.Severity.String(), sevCode(f.Severity)}, {f.Rule, ""}, {f.Resource, ""}, {oneLine(f.Message), ""}}
+	}
+	return plainLine(f, "")
+}
+
+// suppressedRow is a suppressed finding's line, with why.
+func (t textWriter) suppressedRow(f rules.Finding) []cell {
+	why := oneLine(fmt.Sprintf("(%s %s: %s)", f.Suppressed.Tool, f.Suppressed.Kind, f.Suppressed.Reason))
+	if t.color {
+		return []cell{{where(f.Pos), ansiDim}, {f.Severity.String(), ""}, {f.Rule, ""}, {f.Resource, ""}, {why, ansiDim}}
+	}
+	return plainLine(f, why)
 }
 
 // oneLine keeps a message on its line: one finding, one line.
