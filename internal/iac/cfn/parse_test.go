@@ -529,7 +529,7 @@ func TestParseLimits(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "after alias expansion") {
 			t.Fatalf("err %v", err)
 		}
-		if d := time.Since(start); d > 100*time.Millisecond {
+		if d := time.Since(start); d > time.Second { // microseconds when the machine is not loaded
 			t.Errorf("took %v", d)
 		}
 	})
