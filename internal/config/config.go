@@ -90,6 +90,9 @@ type Suppression struct {
 // of Kind (every resource when Kind is empty) and must yield a bool: true
 // means compliant, false produces a finding with Message.
 type CustomRule struct {
+	// ID, Title, Severity (default warning), Category (default
+	// governance), Description and Remediation mean what they mean for a
+	// built-in rule; ID must be kebab-case and not a built-in id.
 	ID          string `yaml:"id"`
 	Title       string `yaml:"title"`
 	Severity    string `yaml:"severity"`
