@@ -14,8 +14,8 @@ import (
 	"github.com/fnops/fnops/internal/app"
 )
 
-// fuzzSeed adds every testdata/parse file whose name ends in ext.
-func fuzzSeed(f *testing.F, ext string) {
+// parseFuzzSeed adds every testdata/parse file whose name ends in ext.
+func parseFuzzSeed(f *testing.F, ext string) {
 	files, err := filepath.Glob("testdata/parse/*" + ext)
 	if err != nil || len(files) == 0 {
 		f.Fatalf("no seeds: %v", err)
@@ -34,7 +34,7 @@ func fuzzSeed(f *testing.F, ext string) {
 // which the standard library does not insist on); and, without duplicate
 // keys or nesting past MaxDepth, Plain gives what encoding/json decodes.
 func FuzzParseJSON(f *testing.F) {
-	fuzzSeed(f, ".json")
+	parseFuzzSeed(f, ".json")
 	for _, s := range []string{
 		`{}`, `[]`, `""`, `0`, `-0.5e-3`, `"\ud83c\udf70\ud83c"`, `{"a":1,"a":2}`, `[1,[2,[3]]]`,
 		"{\"a\":\"\xff\"}", `{"a" 1}`, `{"a":01}`, `[1,]`, "\ufeff{}", `{"a":"\u0000"}`, ` null `,
@@ -51,7 +51,7 @@ func FuzzParseJSON(f *testing.F) {
 				t.Fatalf("error is not a positioned Diag: %#v", err)
 			}
 		}
-		depth, dups := fuzzShape(data)
+		depth, dups := parseFuzzShape(data)
 		valid := json.Valid(data) && utf8.Valid(data)
 		switch {
 		case valid && depth <= MaxDepth && err != nil:
@@ -80,10 +80,10 @@ func FuzzParseJSON(f *testing.F) {
 	})
 }
 
-// fuzzShape walks JSON with encoding/json's tokenizer and returns how many
+// parseFuzzShape walks JSON with encoding/json's tokenizer and returns how many
 // containers deep it nests and whether an object repeats a key. Invalid
 // input gives what was seen before the error.
-func fuzzShape(data []byte) (depth int, dups bool) {
+func parseFuzzShape(data []byte) (depth int, dups bool) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	type frame struct {
 		keys   map[string]bool
@@ -132,7 +132,7 @@ func fuzzShape(data []byte) (depth int, dups bool) {
 // Diag, and that a document that is read has a position on every node and
 // key.
 func FuzzParseYAML(f *testing.F) {
-	fuzzSeed(f, ".yaml")
+	parseFuzzSeed(f, ".yaml")
 	for _, s := range []string{
 		"a: &a [x, *a]\n", "a: &a {b: 1}\nc: {<<: *a, b: 2}\n", "a: !GetAtt\n", "a: !GetAtt [x]\n",
 		"a: !Sub\n  - x\n  - {y: !Ref z}\n", "? [a]\n: b\n", "a: !Foo {b: 1}\n", "a:\n\tb: 1\n",
@@ -161,7 +161,7 @@ func FuzzParseYAML(f *testing.F) {
 // the fast path reads a document, the tree (kinds, text, every position)
 // and the diagnostics are the same as yaml.v3's.
 func FuzzParseYAMLFast(f *testing.F) {
-	fuzzSeed(f, ".yaml")
+	parseFuzzSeed(f, ".yaml")
 	f.Add(benchTemplateYAML(2 << 10))
 	for _, s := range []string{
 		"a: |\n  x\n\n  y\nb: >-\n  p\n  q\n\n  r\n", "- a: 1\n  b:\n- c\n- \n-\n  - x\n", "k: [a, b]\nl: {x: 1, 'y': [\"z\"]}\nm: !Ref\n",

@@ -116,7 +116,7 @@ func TestParsePositions(t *testing.T) {
 				kp = app.Pos{}
 				continue
 			}
-			idx := indexOfKey(n.Keys, s)
+			idx := parseTestIndexOfKey(n.Keys, s)
 			if idx < 0 {
 				t.Fatalf("no key %s in %v", s, n.Keys)
 			}
@@ -189,7 +189,7 @@ func TestParsePositions(t *testing.T) {
 	}
 }
 
-func indexOfKey(keys []string, k string) int {
+func parseTestIndexOfKey(keys []string, k string) int {
 	for i, x := range keys {
 		if x == k {
 			return i
@@ -310,10 +310,10 @@ e: [*base, *base]
 	}
 	// Written keys keep their own position; merged keys the anchor's.
 	a := n.Get("a")
-	if p := a.KeyPos[indexOfKey(a.Keys, "Timeout")]; p.Line != 5 {
+	if p := a.KeyPos[parseTestIndexOfKey(a.Keys, "Timeout")]; p.Line != 5 {
 		t.Errorf("a.Timeout key at %v", p)
 	}
-	if p := a.KeyPos[indexOfKey(a.Keys, "Runtime")]; p.Line != 1 {
+	if p := a.KeyPos[parseTestIndexOfKey(a.Keys, "Runtime")]; p.Line != 1 {
 		t.Errorf("a.Runtime key at %v", p)
 	}
 	parseTestEveryPos(t, n, "t.yaml")
