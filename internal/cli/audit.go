@@ -49,7 +49,7 @@ cfn_nag, cfn-guard and KICS (matched through each rule's aliases).
 1 a finding at or above --fail-on, 2 bad usage or unreadable input (after
 the report is written), 3 a rule failed internally.`,
 		Example: `  fnops audit
-  fnops audit examples/shop --format sarif --output fnops.sarif
+  fnops audit examples/shop -o fnops.sarif           # format from the extension
   fnops audit . --fail-on warning --skip-rule function-tracing
   fnops audit . --rule CKV_AWS_116 --rule sqs-sse     # ids or other tools' ids
   fnops audit . --write-baseline .fnops-baseline.json # accept today's findings
@@ -58,12 +58,15 @@ the report is written), 3 a rule failed internally.`,
 			if !cmd.Flags().Changed("fail-on") {
 				o.failOn = ""
 			}
+			if !cmd.Flags().Changed("format") {
+				o.format = formatFor(o.output)
+			}
 			return runAudit(e, o, args)
 		},
 	}
 	f := cmd.Flags()
 	f.StringVarP(&o.format, "format", "f", "text", "output format: "+strings.Join(report.Formats(), "|"))
-	f.StringVarP(&o.output, "output", "o", "", "write the report to `FILE` instead of standard output")
+	f.StringVarP(&o.output, "output", "o", "", "write the report to `FILE` instead of standard output (.sarif, .json, .xml and .md imply --format)")
 	f.StringVar(&o.failOn, "fail-on", "error", "exit 1 on an unsuppressed finding at or above this severity: error|warning|info|none")
 	f.StringArrayVar(&o.rules, "rule", nil, "run only this rule (`ID`, alias such as CKV_AWS_116, or glob; repeatable)")
 	f.StringArrayVar(&o.skip, "skip-rule", nil, "do not run this rule (`ID`, alias or glob; repeatable)")
@@ -200,6 +203,22 @@ func (s *auditSetup) audit(g *app.Graph, root string, includeDisabled bool) *rep
 		}
 	}
 	return rep
+}
+
+// formatFor picks the format an --output file's extension implies, text
+// when none does: "-o fnops.sarif" needs no --format.
+func formatFor(output string) string {
+	switch strings.ToLower(filepath.Ext(output)) {
+	case ".sarif":
+		return "sarif"
+	case ".json":
+		return "json"
+	case ".xml":
+		return "junit"
+	case ".md":
+		return "markdown"
+	}
+	return "text"
 }
 
 // writeReport renders to the --output file, or to out.

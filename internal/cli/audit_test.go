@@ -137,7 +137,7 @@ func TestAuditExitCodes(t *testing.T) {
 func TestAuditOutputAndBaseline(t *testing.T) {
 	dir := t.TempDir()
 	sarif := filepath.Join(dir, "out.sarif")
-	out, _, code := auditRun(t, "audit", auditApp, "--format", "sarif", "--output", sarif)
+	out, _, code := auditRun(t, "audit", auditApp, "--output", sarif)
 	if code != ExitFindings || out != "" {
 		t.Fatalf("exit %d, stdout %q", code, out)
 	}
