@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"os"
 	"slices"
 	"time"
 
@@ -21,13 +20,15 @@ import (
 // Staging tables are TEMP: private to the connection, never visible to
 // readers, and cheap to empty.
 const stagingDDL = `
-CREATE TEMP TABLE IF NOT EXISTS stage_inv AS SELECT * FROM invocations LIMIT 0;
 CREATE TEMP TABLE IF NOT EXISTS stage_metric (
 	k1 UBIGINT, k2 UBIGINT, namespace VARCHAR, name VARCHAR, dims VARCHAR,
 	dim_keys VARCHAR[], dim_values VARCHAR[], ts TIMESTAMP, stat VARCHAR,
 	period INTEGER, value DOUBLE, unit VARCHAR);
 CREATE TEMP TABLE IF NOT EXISTS stage_deploy AS SELECT * FROM deploys LIMIT 0;
-DELETE FROM stage_inv; DELETE FROM stage_metric; DELETE FROM stage_deploy;`
+CREATE TEMP TABLE IF NOT EXISTS stage_names AS SELECT * FROM names LIMIT 0;
+CREATE TEMP TABLE IF NOT EXISTS stage_roll AS SELECT * FROM rollup_minute LIMIT 0;
+CREATE TEMP TABLE IF NOT EXISTS stage_rid AS SELECT * FROM request_ids LIMIT 0;
+DELETE FROM stage_metric; DELETE FROM stage_deploy; DELETE FROM stage_names; DELETE FROM stage_roll; DELETE FROM stage_rid;`
 
 type key = [2]uint64
 
@@ -35,21 +36,30 @@ type key = [2]uint64
 // live there) from Appender until Commit or Rollback.
 type appender struct {
 	s    *Store
-	ctx  context.Context
 	conn *sql.Conn
 	done bool
 
-	inv, metric, deploy *duck.Appender
+	metric, deploy, names *duck.Appender
 
-	// Identities seen in this batch: a repeat is a duplicate, counted
-	// here, without a trip through DuckDB.
-	invSeen, metricSeen map[key]struct{}
-	buf                 []byte
-	args                []driver.Value
+	batch  *invBatch // the batch's invocations
+	handle int64     // batch's handle for fnops_inv_batch
+
+	// Datapoint identities seen in this batch: a repeat is a duplicate.
+	// (Invocations are checked in DuckDB at commit, where it costs less.)
+	metricSeen map[key]struct{}
+	buf        []byte
+
+	// Name ids this appender resolved, and those it must write to the
+	// names table because no commit has yet.
+	localNames map[string]int32
+	newNames   map[string]int32
+	last       [5]string
+	lastID     [5]int32
+	lastSet    [5]bool
 
 	invRows, metricRows    int64
-	invDups, metricDups    int64
-	minStart, maxStart     time.Time
+	metricDups             int64
+	minStart, maxStart     int64 // µs
 	minMetricTS, maxMetric time.Time
 	deploys                int64
 }
@@ -67,12 +77,16 @@ func (s *Store) Appender(ctx context.Context) (store.Appender, error) {
 		conn.Close()
 		return nil, fmt.Errorf("appender: staging: %w", err)
 	}
-	return &appender{
-		s: s, ctx: ctx, conn: conn,
-		invSeen:    make(map[key]struct{}),
+	a := &appender{
+		s: s, conn: conn,
+		batch:      newInvBatch(),
+		handle:     s.nextHandle.Add(1),
 		metricSeen: make(map[key]struct{}),
-		args:       make([]driver.Value, 0, 19),
-	}, nil
+		localNames: make(map[string]int32),
+		newNames:   make(map[string]int32),
+	}
+	s.batches.Store(a.handle, a.batch)
+	return a, nil
 }
 
 func (a *appender) newDuckAppender(table string) (*duck.Appender, error) {
@@ -109,33 +123,52 @@ func (a *appender) AddInvocation(inv *telemetry.Invocation) error {
 		return &store.Invalid{Reason: "invocation without function or request id"}
 	}
 	k := a.hash(inv.Function, inv.RequestID)
-	if _, dup := a.invSeen[k]; dup {
-		a.invDups++
-		return nil
-	}
-	if a.inv == nil {
-		var err error
-		if a.inv, err = a.newDuckAppender("stage_inv"); err != nil {
+	var ids [5]int32
+	for i, n := range [5]string{inv.Function, inv.Version, inv.EnvID, inv.ErrorType, inv.Arch} {
+		id, err := a.nameID(i, n)
+		if err != nil {
 			return err
 		}
+		ids[i] = id
 	}
-	start, end := inv.Start.UTC(), inv.End.UTC()
-	err := a.inv.AppendRow(k[0], k[1], inv.Function, inv.Version, inv.EnvID, inv.RequestID,
-		start, end, inv.DurationUS, inv.BilledDurationMS, inv.MemorySizeMB, inv.MaxMemoryUsedMB,
-		inv.InitDurationUS, inv.RestoreDurationUS, inv.BilledRestoreMS,
-		inv.ColdStart, uint8(inv.Status), inv.ErrorType, inv.Arch)
-	if err != nil {
-		return fmt.Errorf("append invocation: %w", err)
-	}
-	a.invSeen[k] = struct{}{}
-	if a.invRows == 0 || start.Before(a.minStart) {
+	a.batch.add(k, &ids, inv)
+	start := inv.Start.UnixMicro()
+	if a.invRows == 0 || start < a.minStart {
 		a.minStart = start
 	}
-	if a.invRows == 0 || start.After(a.maxStart) {
+	if a.invRows == 0 || start > a.maxStart {
 		a.maxStart = start
 	}
 	a.invRows++
 	return nil
+}
+
+// nameID resolves the name in column col (function, version, env, error
+// type, arch) to its id; consecutive records mostly repeat them.
+func (a *appender) nameID(col int, n string) (int32, error) {
+	if a.lastSet[col] && n == a.last[col] {
+		return a.lastID[col], nil
+	}
+	id, ok := a.localNames[n]
+	if !ok {
+		v := a.s.names.id(n)
+		id = v.id
+		a.localNames[n] = id
+		if !v.persisted {
+			a.newNames[n] = id
+			if a.names == nil {
+				var err error
+				if a.names, err = a.newDuckAppender("stage_names"); err != nil {
+					return 0, err
+				}
+			}
+			if err := a.names.AppendRow(id, n); err != nil {
+				return 0, fmt.Errorf("append name: %w", err)
+			}
+		}
+	}
+	a.last[col], a.lastID[col], a.lastSet[col] = n, id, true
+	return id, nil
 }
 
 // AddMetric stages one datapoint.
@@ -216,20 +249,22 @@ func (a *appender) Rollback() error {
 // release closes the DuckDB appenders, empties staging and returns the
 // connection to the pool, joining any error to err.
 func (a *appender) release(err error) error {
-	for _, app := range []*duck.Appender{a.inv, a.metric, a.deploy} {
+	for _, app := range []*duck.Appender{a.metric, a.deploy, a.names} {
 		if app != nil {
 			_ = app.Clear() // nothing flushed needs keeping
 			err = errors.Join(err, app.Close())
 		}
 	}
-	a.inv, a.metric, a.deploy = nil, nil, nil
+	a.metric, a.deploy, a.names = nil, nil, nil
+	a.s.batches.Delete(a.handle)
+	a.batch = nil
 	if _, e := a.conn.ExecContext(context.Background(),
-		`DELETE FROM stage_inv; DELETE FROM stage_metric; DELETE FROM stage_deploy;`); e != nil {
+		`DELETE FROM stage_metric; DELETE FROM stage_deploy; DELETE FROM stage_names; DELETE FROM stage_roll; DELETE FROM stage_rid;`); e != nil {
 		// A connection whose staging could not be emptied is not reused.
 		_ = a.conn.Raw(func(any) error { return driver.ErrBadConn })
 		err = errors.Join(err, e)
 	}
-	a.invSeen, a.metricSeen = nil, nil
+	a.metricSeen = nil
 	return errors.Join(err, a.conn.Close())
 }
 
@@ -240,10 +275,9 @@ func (a *appender) Commit(ctx context.Context) (res store.CommitResult, err erro
 		return res, store.ErrClosed
 	}
 	a.done = true
-	res.Invocations.Duplicates = a.invDups
 	res.Metrics.Duplicates = a.metricDups
-	// Flush what the DuckDB appenders hold into staging.
-	for _, app := range []*duck.Appender{a.inv, a.metric, a.deploy} {
+	// Flush what the buffers and DuckDB appenders hold into staging.
+	for _, app := range []*duck.Appender{a.metric, a.deploy, a.names} {
 		if app != nil {
 			if err = app.Flush(); err != nil {
 				return store.CommitResult{}, a.release(fmt.Errorf("commit: flush: %w", err))
@@ -263,11 +297,10 @@ func (a *appender) Commit(ctx context.Context) (res store.CommitResult, err erro
 		_ = tx.Rollback()
 		return store.CommitResult{}, a.release(fmt.Errorf("commit: %w", err))
 	}
-	debugT("insert")
 	if err = tx.Commit(); err != nil {
 		return store.CommitResult{}, a.release(fmt.Errorf("commit: %w", err))
 	}
-	debugT("txcommit")
+	a.s.names.persisted(a.newNames)
 	return res, a.release(nil)
 }
 
@@ -277,8 +310,15 @@ func (a *appender) commitTx(ctx context.Context, tx *sql.Tx, res *store.CommitRe
 		return fmt.Errorf("read horizon: %w", err)
 	}
 	horizon := time.UnixMicro(max(horizonUS, minTimeUS)).UTC()
+	if len(a.newNames) > 0 {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO names SELECT * FROM stage_names s
+			WHERE NOT EXISTS (SELECT 1 FROM names n WHERE n.id = s.id)`); err != nil {
+			return fmt.Errorf("insert names: %w", err)
+		}
+	}
 	if a.invRows > 0 {
-		if err := commitInvocations(ctx, tx, horizon, a.minStart, a.maxStart, &res.Invocations); err != nil {
+		lo, hi := time.UnixMicro(a.minStart).UTC(), time.UnixMicro(a.maxStart).UTC()
+		if err := a.commitInvocations(ctx, tx, horizonUS, lo, hi, &res.Invocations); err != nil {
 			return err
 		}
 	}
@@ -298,74 +338,123 @@ func (a *appender) commitTx(ctx context.Context, tx *sql.Tx, res *store.CommitRe
 // minTimeUS keeps the "no horizon yet" sentinel inside time.Time's range.
 const minTimeUS = math.MinInt64 / 2
 
-func commitInvocations(ctx context.Context, tx *sql.Tx, horizon, lo, hi time.Time, c *store.Counts) error {
-	var err error
-	debugT("start")
-	if c.TooOld, err = execCount(ctx, tx, `DELETE FROM stage_inv WHERE start_ts < ?`, horizon); err != nil {
-		return fmt.Errorf("drop too old: %w", err)
+func (a *appender) commitInvocations(ctx context.Context, tx *sql.Tx, horizonUS int64, lo, hi time.Time, c *store.Counts) error {
+	b := a.batch
+	gone := make([]bool, b.len())
+	var dropped int64
+	for i, st := range b.start {
+		if st < horizonUS {
+			gone[i] = true
+			c.TooOld++
+			dropped++
+		}
 	}
-	// An earlier copy of a staged invocation started within MaxInvocation
-	// of it, so only that window of the table is read: DuckDB skips the
-	// row groups outside it by their min/max.
-	dups, err := execCount(ctx, tx, `DELETE FROM stage_inv s USING invocations i
-		WHERE i.start_ts BETWEEN ? AND ? AND s.k1 = i.k1 AND s.k2 = i.k2`,
-		lo.Add(-store.MaxInvocation), hi.Add(store.MaxInvocation))
+	// Duplicates: rows stored already, and repeats within the batch
+	// (all but the first). An earlier copy of an invocation started
+	// within MaxInvocation of it, so only that window of the table is
+	// read: DuckDB skips the row groups outside it by their min/max.
+	// Finding repeats here rather than in a Go set at Add costs less CPU
+	// (DuckDB's partitioned hash table, on every core) and no Go memory.
+	rows, err := tx.QueryContext(ctx, fmt.Sprintf(`SELECT b.row, 0 FROM %[1]s(%[2]d) b SEMI JOIN (
+		SELECT k1, k2 FROM invocations WHERE start_ts BETWEEN ? AND ?) i ON b.k1 = i.k1 AND b.k2 = i.k2
+		UNION ALL
+		SELECT min(row), count(*) FROM %[1]s(%[2]d) GROUP BY k1, k2 HAVING count(*) > 1`,
+		keysFunc, a.handle), lo.Add(-store.MaxInvocation), hi.Add(store.MaxInvocation))
 	if err != nil {
 		return fmt.Errorf("dedupe: %w", err)
 	}
-	c.Duplicates += dups
-	debugT("dedupe")
-	if c.New, err = execCount(ctx, tx, `INSERT INTO invocations SELECT * FROM stage_inv`); err != nil {
-		return fmt.Errorf("insert: %w", err)
+	repeated := map[key]int64{} // identity → its first row, for repeats in the batch
+	for rows.Next() {
+		var r, n int64
+		if err := rows.Scan(&r, &n); err != nil {
+			rows.Close()
+			return fmt.Errorf("dedupe: %w", err)
+		}
+		if n > 0 {
+			repeated[key{b.k1[r], b.k2[r]}] = r
+			continue
+		}
+		if !gone[r] {
+			gone[r] = true
+			c.Duplicates++
+			dropped++
+		}
 	}
-	debugT("insert")
-	if c.New == 0 {
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("dedupe: %w", err)
+	}
+	if len(repeated) > 0 {
+		for i := range b.k1 {
+			first, ok := repeated[key{b.k1[i], b.k2[i]}]
+			if ok && int64(i) != first && !gone[i] {
+				gone[i] = true
+				c.Duplicates++
+				dropped++
+			}
+		}
+	}
+	if dropped > 0 {
+		b.drop(gone)
+	}
+	if b.len() == 0 {
 		return nil
 	}
+	if c.New, err = execCount(ctx, tx, fmt.Sprintf(`INSERT INTO invocations SELECT * FROM %s(%d)`,
+		batchFunc, a.handle)); err != nil {
+		return fmt.Errorf("insert: %w", err)
+	}
+	if err := a.insertRequestTexts(ctx, tx); err != nil {
+		return err
+	}
+	if err := a.stageRollups(); err != nil {
+		return fmt.Errorf("rollup: %w", err)
+	}
 	for _, q := range rollupSQL {
-		if _, err := tx.ExecContext(ctx, q, store.SketchLogGamma()); err != nil {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("rollup: %w", err)
 		}
-		debugT("rollup")
 	}
 	return nil
 }
 
-// rollupSQL aggregates the staged (new) invocations per function, version
-// and minute, and merges them into rollup_minute: rows for minutes already
-// there are replaced by their sum. The first statement takes the sketch's
-// ln γ as its parameter; the others ignore it.
+// insertRequestTexts stores the request ids that are not UUIDs.
+func (a *appender) insertRequestTexts(ctx context.Context, tx *sql.Tx) error {
+	b := a.batch
+	var app *duck.Appender
+	for i, t := range b.ridText {
+		if t == "" {
+			continue
+		}
+		if app == nil {
+			var err error
+			if app, err = a.newDuckAppender("stage_rid"); err != nil {
+				return err
+			}
+		}
+		if err := app.AppendRow(b.k1[i], b.k2[i], time.UnixMicro(b.start[i]).UTC(), t); err != nil {
+			_ = app.Close()
+			return fmt.Errorf("stage request id: %w", err)
+		}
+	}
+	if app == nil {
+		return nil
+	}
+	if err := app.Close(); err != nil {
+		return fmt.Errorf("stage request ids: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO request_ids SELECT * FROM stage_rid`); err != nil {
+		return fmt.Errorf("insert request ids: %w", err)
+	}
+	return nil
+}
+
+// rollupSQL merges the batch's rollups (stage_roll, aggregated in Go by
+// stageRollups) into rollup_minute: rows for minutes already there are
+// replaced by their sum.
 var rollupSQL = []string{
-	`CREATE OR REPLACE TEMP TABLE roll_new AS
-WITH b AS (
-	SELECT function, version, date_trunc('minute', start_ts) AS minute,
-		CAST(ceil(ln(greatest(duration_us, 1)) / $1::DOUBLE) AS SMALLINT) AS bin,
-		count(*) AS n,
-		count(*) FILTER (WHERE cold) AS cold_starts,
-		count(*) FILTER (WHERE status <> 0) AS errors,
-		count(*) FILTER (WHERE status = 2) AS timeouts,
-		count(*) FILTER (WHERE status = 3) AS ooms,
-		count(*) FILTER (WHERE status = 4) AS init_errors,
-		sum(billed_ms) AS billed_ms,
-		sum(billed_ms * memory_mb) AS billed_mbms,
-		sum(duration_us) AS duration_sum_us,
-		max(duration_us) AS duration_max_us,
-		sum(init_us) AS init_sum_us,
-		min(start_ts) AS first_start,
-		max(end_ts) AS last_end
-	FROM stage_inv GROUP BY ALL)
-SELECT function, version, minute,
-	sum(n)::BIGINT AS invocations, sum(cold_starts)::BIGINT AS cold_starts,
-	sum(errors)::BIGINT AS errors, sum(timeouts)::BIGINT AS timeouts,
-	sum(ooms)::BIGINT AS ooms, sum(init_errors)::BIGINT AS init_errors,
-	sum(billed_ms)::BIGINT AS billed_ms, sum(billed_mbms)::BIGINT AS billed_mbms,
-	sum(duration_sum_us)::BIGINT AS duration_sum_us, max(duration_max_us) AS duration_max_us,
-	sum(init_sum_us)::BIGINT AS init_sum_us,
-	min(first_start) AS first_start, max(last_end) AS last_end,
-	list(bin ORDER BY bin) AS dur_bins, list(n::BIGINT ORDER BY bin) AS dur_counts
-FROM b GROUP BY function, version, minute`,
 	`CREATE OR REPLACE TEMP TABLE roll_old AS
-SELECT r.* FROM rollup_minute r SEMI JOIN roll_new n
+SELECT r.* FROM rollup_minute r SEMI JOIN stage_roll n
 	ON r.function = n.function AND r.version = n.version AND r.minute = n.minute`,
 	`DELETE FROM rollup_minute r USING roll_old o
 	WHERE r.function = o.function AND r.version = o.version AND r.minute = o.minute`,
@@ -373,7 +462,7 @@ SELECT r.* FROM rollup_minute r SEMI JOIN roll_new n
 WITH u AS (
 	SELECT * FROM roll_old
 	UNION ALL
-	SELECT * FROM roll_new n SEMI JOIN roll_old o
+	SELECT * FROM stage_roll n SEMI JOIN roll_old o
 		ON o.function = n.function AND o.version = n.version AND o.minute = n.minute),
 bins AS (
 	SELECT function, version, minute, bin, sum(n)::BIGINT AS n FROM (
@@ -394,7 +483,7 @@ agg AS (
 	FROM u GROUP BY ALL)
 SELECT agg.*, sk.dur_bins, sk.dur_counts FROM agg JOIN sk USING (function, version, minute)
 UNION ALL
-SELECT * FROM roll_new n WHERE NOT EXISTS (
+SELECT * FROM stage_roll n WHERE NOT EXISTS (
 	SELECT 1 FROM roll_old o WHERE o.function = n.function AND o.version = n.version AND o.minute = n.minute)`,
 }
 
@@ -429,13 +518,4 @@ func commitDeploys(ctx context.Context, tx *sql.Tx, staged int64, c *store.Count
 	}
 	c.Duplicates = staged - c.New
 	return nil
-}
-
-var debugLast = time.Now()
-
-func debugT(what string) {
-	if os.Getenv("FNOPS_STORE_DEBUG") != "" {
-		fmt.Fprintf(os.Stderr, "%s %v\n", what, time.Since(debugLast))
-	}
-	debugLast = time.Now()
 }

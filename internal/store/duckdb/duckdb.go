@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	duck "github.com/duckdb/duckdb-go/v2"
@@ -36,6 +37,10 @@ type Store struct {
 	// rows it is about to add to, so two at once could both miss a
 	// duplicate or both merge one rollup row.
 	commitMu sync.Mutex
+
+	names      names
+	batches    sync.Map // handle → *invBatch, for fnops_inv_batch
+	nextHandle atomic.Int64
 
 	mu     sync.Mutex
 	closed bool
@@ -72,6 +77,14 @@ func open(ctx context.Context, path string, opts Options, steps []string) (*Stor
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
 	if err := migrate(ctx, db, steps); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	if err := s.names.load(ctx, db); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	if err := s.registerBatchFuncs(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
@@ -174,6 +187,9 @@ func (s *Store) DeleteRawBefore(ctx context.Context, cutoff time.Time) (store.De
 	defer tx.Rollback() //nolint:errcheck // after Commit it is a no-op
 	c := cutoff.UTC()
 	if d.Invocations, err = execCount(ctx, tx, `DELETE FROM invocations WHERE start_ts < ?`, c); err != nil {
+		return store.Deleted{}, fmt.Errorf("retention: %w", err)
+	}
+	if _, err = tx.ExecContext(ctx, `DELETE FROM request_ids WHERE start_ts < ?`, c); err != nil {
 		return store.Deleted{}, fmt.Errorf("retention: %w", err)
 	}
 	if d.Metrics, err = execCount(ctx, tx, `DELETE FROM metrics WHERE ts < ?`, c); err != nil {

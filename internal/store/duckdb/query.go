@@ -268,11 +268,17 @@ func (s *Store) scanWindows(ctx context.Context, q store.InvocationQuery) ([][2]
 func (s *Store) scanWindow(ctx context.Context, fn string, from, to time.Time,
 	yield func(telemetry.Invocation, error) bool) (bool, error) {
 	var w where
-	w.add("function = ?", fn)
-	w.timeRange("start_ts", from, to)
-	rows, err := s.db.QueryContext(ctx, `SELECT function, version, env_id, request_id, start_ts, end_ts,
-		duration_us, billed_ms, memory_mb, max_memory_mb, init_us, restore_us, billed_restore_ms,
-		cold, status, error_type, arch FROM invocations`+w.String()+` ORDER BY start_ts, k1, k2`, w.args...)
+	w.add("i.fn = (SELECT min(id) FROM names WHERE name = ?)", fn)
+	w.timeRange("i.start_ts", from, to)
+	rows, err := s.db.QueryContext(ctx, `SELECT f.name, v.name, e.name,
+		coalesce(r.request_id, i.request_uuid::VARCHAR), i.start_ts, i.end_ts,
+		i.duration_us, i.billed_ms, i.memory_mb, i.max_memory_mb, i.init_us, i.restore_us, i.billed_restore_ms,
+		i.cold, i.status, t.name, a.name
+		FROM invocations i
+		JOIN names f ON f.id = i.fn JOIN names v ON v.id = i.version JOIN names e ON e.id = i.env
+		JOIN names t ON t.id = i.error_type JOIN names a ON a.id = i.arch
+		LEFT JOIN request_ids r ON r.k1 = i.k1 AND r.k2 = i.k2`+
+		w.String()+` ORDER BY i.start_ts, i.k1, i.k2`, w.args...)
 	if err != nil {
 		return false, err
 	}

@@ -13,13 +13,20 @@ import (
 var migrations = []string{
 	// 1: the first schema.
 	`
+-- names holds every function, version, environment, error type and
+-- architecture string once; raw rows refer to them by id, which makes
+-- them narrow and cheap to write and scan.
+CREATE TABLE names (id INTEGER NOT NULL, name VARCHAR NOT NULL);
 CREATE TABLE invocations (
 	k1 UBIGINT NOT NULL, -- identity: xxh3-128 of function, NUL, request id
 	k2 UBIGINT NOT NULL,
-	function VARCHAR NOT NULL,
-	version VARCHAR NOT NULL,
-	env_id VARCHAR NOT NULL,
-	request_id VARCHAR NOT NULL,
+	fn INTEGER NOT NULL, -- names.id
+	version INTEGER NOT NULL, -- names.id
+	env INTEGER NOT NULL, -- names.id
+	-- The request id when it is a canonical lowercase UUID (as Lambda's
+	-- are), else all zero and the id is in request_ids. A VARCHAR column
+	-- here, even all NULL, made inserts 2.5 times slower.
+	request_uuid UUID NOT NULL,
 	start_ts TIMESTAMP NOT NULL, -- UTC
 	end_ts TIMESTAMP NOT NULL,
 	duration_us BIGINT NOT NULL,
@@ -31,8 +38,14 @@ CREATE TABLE invocations (
 	billed_restore_ms BIGINT NOT NULL,
 	cold BOOLEAN NOT NULL,
 	status UTINYINT NOT NULL, -- telemetry.Status
-	error_type VARCHAR NOT NULL,
-	arch VARCHAR NOT NULL
+	error_type INTEGER NOT NULL, -- names.id
+	arch INTEGER NOT NULL -- names.id
+);
+CREATE TABLE request_ids (
+	k1 UBIGINT NOT NULL,
+	k2 UBIGINT NOT NULL,
+	start_ts TIMESTAMP NOT NULL, -- for retention
+	request_id VARCHAR NOT NULL
 );
 CREATE TABLE rollup_minute (
 	function VARCHAR NOT NULL,

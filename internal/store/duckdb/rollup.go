@@ -1,0 +1,114 @@
+package duckdb
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/fnops/fnops/internal/store"
+	"github.com/fnops/fnops/internal/telemetry"
+)
+
+// rollKey is one rollup_minute row: function and version ids, and the
+// minute (µs since the epoch).
+type rollKey struct {
+	fn, ver int32
+	minute  int64
+}
+
+type rollAgg struct {
+	n, cold, errs, timeouts, ooms, initErrs int64
+	billedMS, billedMBMS                    int64
+	durSum, durMax, initSum                 int64
+	first, last                             int64 // µs
+	bins                                    map[int16]int64
+}
+
+const minuteUS = int64(time.Minute / time.Microsecond)
+
+// stageRollups aggregates the batch's (new) invocations per function,
+// version and minute into stage_roll. It runs in Go, over the buffers
+// already in memory, because that is one cheap pass; grouping the same
+// rows in DuckDB cost 0.2 µs a row more.
+func (a *appender) stageRollups() error {
+	b := a.batch
+	aggs := make(map[rollKey]*rollAgg)
+	var lastKey rollKey
+	var agg *rollAgg
+	for i := range b.len() {
+		start := b.start[i]
+		k := rollKey{b.fn[i], b.ver[i], floorDiv(start, minuteUS) * minuteUS}
+		if agg == nil || k != lastKey {
+			agg = aggs[k]
+			if agg == nil {
+				agg = &rollAgg{first: start, last: b.end[i], bins: make(map[int16]int64)}
+				aggs[k] = agg
+			}
+			lastKey = k
+		}
+		agg.n++
+		if b.cold[i] {
+			agg.cold++
+		}
+		switch telemetry.Status(b.status[i]) {
+		case telemetry.StatusSuccess:
+		case telemetry.StatusTimeout:
+			agg.errs++
+			agg.timeouts++
+		case telemetry.StatusOOM:
+			agg.errs++
+			agg.ooms++
+		case telemetry.StatusInitError:
+			agg.errs++
+			agg.initErrs++
+		default:
+			agg.errs++
+		}
+		agg.billedMS += b.billed[i]
+		agg.billedMBMS += b.billed[i] * int64(b.mem[i])
+		d := b.dur[i]
+		agg.durSum += d
+		agg.durMax = max(agg.durMax, d)
+		agg.initSum += b.init[i]
+		agg.first = min(agg.first, start)
+		agg.last = max(agg.last, b.end[i])
+		agg.bins[store.SketchBin(d)]++
+	}
+	app, err := a.newDuckAppender("stage_roll")
+	if err != nil {
+		return err
+	}
+	names := make(map[int32]string, len(a.localNames))
+	for n, id := range a.localNames {
+		names[id] = n
+	}
+	for k, g := range aggs {
+		bins := make([]int16, 0, len(g.bins))
+		for bin := range g.bins {
+			bins = append(bins, bin)
+		}
+		slices.Sort(bins)
+		counts := make([]int64, len(bins))
+		for i, bin := range bins {
+			counts[i] = g.bins[bin]
+		}
+		if err := app.AppendRow(names[k.fn], names[k.ver], time.UnixMicro(k.minute).UTC(),
+			g.n, g.cold, g.errs, g.timeouts, g.ooms, g.initErrs, g.billedMS, g.billedMBMS,
+			g.durSum, g.durMax, g.initSum, time.UnixMicro(g.first).UTC(), time.UnixMicro(g.last).UTC(),
+			bins, counts); err != nil {
+			_ = app.Close()
+			return fmt.Errorf("stage rollup: %w", err)
+		}
+	}
+	return app.Close()
+}
+
+// floorDiv is a/b rounded toward minus infinity (b > 0), so minutes before
+// 1970 truncate like the others.
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if a%b < 0 {
+		q--
+	}
+	return q
+}
