@@ -307,6 +307,7 @@ func (d *decoder) envelope(data string) error {
 // one or more per file, event by event.
 func (d *decoder) decodeTelemetryAPI(r io.Reader) error {
 	dec := json.NewDecoder(r)
+	var raw json.RawMessage
 	st, err := d.stream(nil, nil, time.Time{})
 	if err != nil {
 		return err
@@ -325,8 +326,8 @@ func (d *decoder) decodeTelemetryAPI(r io.Reader) error {
 		}
 		for dec.More() {
 			d.pos.Line, d.pos.Offset = 0, dec.InputOffset()
-			d.ev = jsonEvent{}
-			err := dec.Decode(&d.ev)
+			raw = raw[:0]
+			err := dec.Decode(&raw)
 			if d.jsonStop(dec, err) {
 				return nil
 			}
@@ -337,7 +338,7 @@ func (d *decoder) decodeTelemetryAPI(r io.Reader) error {
 			if err := d.tick(); err != nil {
 				return err
 			}
-			if err := d.event(st, time.Time{}, &d.ev); err != nil {
+			if err := d.eventJSON(st, time.Time{}, raw); err != nil {
 				return err
 			}
 		}

@@ -174,7 +174,8 @@ type decoder struct {
 
 	inv    Invocation
 	rep    reportFields
-	ev     jsonEvent
+	ev     jsonEvent // encoding/json's target, on the slow path
+	evb    evBytes
 	ticker int
 }
 

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -186,5 +188,32 @@ func FuzzStackEvents(f *testing.F) {
 	f.Add([]byte(`{"StackEvents":[{"StackName":"shop","LogicalResourceId":"V","PhysicalResourceId":"arn:aws:lambda:us-east-1:1:function:f:14","ResourceType":"AWS::Lambda::Version","Timestamp":"2026-03-01T12:04:30.000000+00:00","ResourceStatus":"CREATE_COMPLETE"}]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		decodeFuzz(t, data)
+	})
+}
+
+// FuzzJSONFast checks the hand-written event reader against encoding/json:
+// whatever it accepts, encoding/json reads to the same fields.
+func FuzzJSONFast(f *testing.F) {
+	seedFiles(f, "jsonlog-*.json", "telemetry-rust.json", "logs-dropped.json")
+	f.Add([]byte(`{"time":"2026-01-01T00:00:00.000Z","Type":"platform.report","record":{"requestId":"r","metrics":{"durationMs":1.5}}}`))
+	f.Add([]byte(`{"time":null,"type":"platform.report","record":{"requestId":"r","metrics":5}}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		for line := range bytes.Lines(data) {
+			line = bytes.TrimRight(line, "\n")
+			var fast evBytes
+			if !parseEventFast(line, &fast) || !utf8.Valid(line) {
+				continue
+			}
+			var j jsonEvent
+			if err := json.Unmarshal(line, &j); err != nil {
+				t.Fatalf("fast path accepted %q, encoding/json: %v", line, err)
+			}
+			var slow evBytes
+			slow.fromJSONEvent(&j)
+			norm := func(e evBytes) string { return fmt.Sprintf("%q", []any{e.time, e.typ, e.isText, e.text, e.rec}) }
+			if norm(fast) != norm(slow) {
+				t.Fatalf("%q:\nfast %s\nslow %s", line, norm(fast), norm(slow))
+			}
+		}
 	})
 }

@@ -14,12 +14,9 @@ import (
 // ({"time","type","record"}, the same shape as a Telemetry API event) or a
 // function's log record ({"timestamp","level","requestId","message"}).
 type jsonEvent struct {
-	Time      string      `json:"time"`
-	Type      string      `json:"type"`
-	Record    recordField `json:"record"`
-	Timestamp string      `json:"timestamp"`
-	Level     string      `json:"level"`
-	RequestID string      `json:"requestId"`
+	Time   string      `json:"time"`
+	Type   string      `json:"type"`
+	Record recordField `json:"record"`
 }
 
 // recordField is an event's record: an object for platform events, a
@@ -77,29 +74,52 @@ func (d *decoder) jsonLine(st *streamState, ts time.Time, line []byte) error {
 		d.skip("function-log")
 		return nil
 	}
-	d.ev = jsonEvent{}
-	if err := json.Unmarshal(line, &d.ev); err != nil {
-		d.reject(ReasonBadJSON)
-		return nil
+	return d.eventJSON(st, ts, line)
+}
+
+// eventJSON reads one event object: by hand when it can (see jsonfast.go),
+// else with encoding/json.
+func (d *decoder) eventJSON(st *streamState, ts time.Time, line []byte) error {
+	ev := &d.evb
+	if !parseEventFast(line, ev) {
+		d.ev = jsonEvent{}
+		if err := json.Unmarshal(line, &d.ev); err != nil {
+			if d.jsonValueErr(err) {
+				return nil
+			}
+		}
+		ev.fromJSONEvent(&d.ev)
 	}
-	if d.ev.Type != "" && !utf8.Valid(line) {
+	if len(ev.typ) > 0 && !utf8.Valid(line) {
 		d.reject(ReasonInvalidUTF8)
 		return nil
 	}
-	return d.event(st, ts, &d.ev)
+	return d.event(st, ts, ev)
+}
+
+// jsonValueErr rejects what encoding/json said of one value and reports
+// whether the value is lost (a type error in a field still leaves the rest).
+func (d *decoder) jsonValueErr(err error) bool {
+	var rng *json.UnmarshalTypeError
+	if errors.As(err, &rng) && strings.HasPrefix(rng.Value, "number ") {
+		d.reject(ReasonOutOfRange)
+		return true
+	}
+	d.reject(ReasonBadJSON)
+	return true
 }
 
 // event handles one platform or function event (JSON log format or
 // Telemetry API); ts is the enclosing log event's time, used when the event
 // has none of its own.
-func (d *decoder) event(st *streamState, ts time.Time, ev *jsonEvent) error {
-	if ev.Type == "" {
+func (d *decoder) event(st *streamState, ts time.Time, ev *evBytes) error {
+	if len(ev.typ) == 0 {
 		// A function's JSON log record, or some object a function logged.
 		d.skip("function-log")
 		return nil
 	}
-	if ev.Time != "" {
-		t, ok := parseTime([]byte(ev.Time))
+	if len(ev.time) > 0 {
+		t, ok := parseTime(ev.time)
 		if !ok {
 			d.reject(ReasonBadTimestamp)
 			return nil
@@ -109,49 +129,49 @@ func (d *decoder) event(st *streamState, ts time.Time, ev *jsonEvent) error {
 	if !ts.IsZero() && !d.checkTime(ts) {
 		return nil
 	}
-	rec := &ev.Record.r
-	switch ev.Type {
+	rec := &ev.rec
+	switch string(ev.typ) {
 	case "platform.report":
 		return d.jsonReport(st, ts, rec)
 	case "platform.start":
-		if rec.RequestID == "" {
+		if len(rec.requestID) == 0 {
 			d.reject(ReasonBadRecord)
 			return nil
 		}
-		p := st.add([]byte(rec.RequestID))
+		p := st.add(rec.requestID)
 		p.start = ts
-		if rec.Version != "" {
-			p.version = d.internString(rec.Version)
+		if len(rec.version) > 0 {
+			p.version = d.internBytes(rec.version)
 		}
 	case "platform.runtimeDone":
-		if rec.RequestID == "" {
+		if len(rec.requestID) == 0 {
 			d.reject(ReasonBadRecord)
 			return nil
 		}
-		p := st.add([]byte(rec.RequestID))
-		switch rec.Status {
+		p := st.add(rec.requestID)
+		switch string(rec.status) {
 		case "", "success":
 		case "timeout":
 			p.timedOut = true
 		default:
 			p.failed = true
 		}
-		if rec.ErrorType != "" && p.errType == "" {
-			p.errType = d.internString(rec.ErrorType)
+		if len(rec.errorType) > 0 && p.errType == "" {
+			p.errType = d.internBytes(rec.errorType)
 		}
 	case "platform.initStart":
 		return d.initStart(st, ts, rec)
 	case "platform.initReport", "platform.initRuntimeDone", "platform.restoreReport", "platform.restoreRuntimeDone":
-		d.initFailed(st, rec.Phase, rec.Status, d.internString(rec.ErrorType))
+		d.initFailed(st, string(rec.phase), d.internBytes(rec.status), d.internBytes(rec.errorType))
 	case "platform.logsDropped":
-		if n, err := parseScaled([]byte(rec.DroppedRecords), 0); err == nil {
+		if n, err := parseScaled(rec.droppedRecords, 0); err == nil {
 			d.sum.DroppedRecords += n
 		}
 	case "platform.restoreStart", "platform.extension", "platform.telemetrySubscription":
-		d.skip(ev.Type)
+		d.skip(d.internBytes(ev.typ))
 	case "function", "extension":
-		if ev.Record.isText {
-			return d.message(st, ts, []byte(ev.Record.text))
+		if ev.isText {
+			return d.message(st, ts, ev.text)
 		}
 		d.skip("function-log")
 	default:
@@ -164,53 +184,52 @@ func (d *decoder) event(st *streamState, ts time.Time, ev *jsonEvent) error {
 // the function, its version, the instance (a log stream name with the
 // function inserted) and its memory. Telemetry API batches have no log
 // group or stream, so this is all they say about where they come from.
-func (d *decoder) initStart(st *streamState, ts time.Time, rec *platformRecord) error {
-	if rec.FunctionName != "" && st.fnSrc != FunctionFromLogGroup {
-		st.function, st.fnSrc = d.internString(rec.FunctionName), FunctionFromRecord
+func (d *decoder) initStart(st *streamState, ts time.Time, rec *recBytes) error {
+	if len(rec.functionName) > 0 && st.fnSrc != FunctionFromLogGroup {
+		st.function, st.fnSrc = d.internBytes(rec.functionName), FunctionFromRecord
 	}
-	if ver, env, ok := parseStreamName([]byte(rec.InstanceID)); ok {
+	if ver, env, ok := parseStreamName(rec.instance); ok {
 		if st.version == "" {
 			st.version = d.internBytes(ver)
 		}
 		st.env = d.internBytes(env)
-	} else if rec.FunctionVersion != "" && st.version == "" {
-		st.version = d.internString(rec.FunctionVersion)
+	} else if len(rec.functionVersion) > 0 && st.version == "" {
+		st.version = d.internBytes(rec.functionVersion)
 	}
-	if rec.InstanceMaxMemory != "" {
-		if b, err := parseScaled([]byte(rec.InstanceMaxMemory), 0); err == nil && b/(1<<20) < 1<<31 {
+	if len(rec.instanceMaxMemory) > 0 {
+		if b, err := parseScaled(rec.instanceMaxMemory, 0); err == nil && b/(1<<20) < 1<<31 {
 			st.memMB = int32(b / (1 << 20))
 		}
 	}
-	v := rec.FunctionVersion
-	if v == "" {
-		v = st.version
+	v := st.version
+	if len(rec.functionVersion) > 0 {
+		v = d.internBytes(rec.functionVersion)
 	}
-	return d.newVersion(st.function, d.internString(v), ts)
+	return d.newVersion(st.function, v, ts)
 }
 
-func (d *decoder) jsonReport(st *streamState, ts time.Time, rec *platformRecord) error {
+func (d *decoder) jsonReport(st *streamState, ts time.Time, rec *recBytes) error {
 	r := &d.rep
-	*r = reportFields{id: []byte(rec.RequestID), status: rec.Status, errType: d.internString(rec.ErrorType)}
-	m := &rec.Metrics
+	*r = reportFields{id: rec.requestID, status: d.internBytes(rec.status), errType: d.internBytes(rec.errorType)}
 	var bad error
-	num := func(n json.Number, scale int, dst *int64) bool {
-		if n == "" {
+	num := func(n []byte, scale int, dst *int64) bool {
+		if len(n) == 0 {
 			return false
 		}
-		v, err := parseScaled([]byte(n), scale)
+		v, err := parseScaled(n, scale)
 		if err != nil && bad == nil {
 			bad = err
 		}
 		*dst = v
 		return true
 	}
-	r.hasDur = num(m.DurationMs, 3, &r.durUS)
-	r.hasBilled = num(m.BilledDurationMs, 0, &r.billedMS)
-	r.hasMem = num(m.MemorySizeMB, 0, &r.memMB)
-	r.hasMax = num(m.MaxMemoryUsedMB, 0, &r.maxMemMB)
-	r.hasInit = num(m.InitDurationMs, 3, &r.initUS)
-	r.hasRestore = num(m.RestoreDurationMs, 3, &r.restoreUS)
-	num(m.BilledRestoreDurationMs, 0, &r.billedRestore)
+	r.hasDur = num(rec.dur, 3, &r.durUS)
+	r.hasBilled = num(rec.billed, 0, &r.billedMS)
+	r.hasMem = num(rec.mem, 0, &r.memMB)
+	r.hasMax = num(rec.maxMem, 0, &r.maxMemMB)
+	r.hasInit = num(rec.init, 3, &r.initUS)
+	r.hasRestore = num(rec.restore, 3, &r.restoreUS)
+	num(rec.billedRestore, 0, &r.billedRestore)
 	switch {
 	case bad == errRange:
 		d.reject(ReasonOutOfRange)

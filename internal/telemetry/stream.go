@@ -135,16 +135,6 @@ func (d *decoder) internBytes(b []byte) string {
 	return s
 }
 
-func (d *decoder) internString(s string) string {
-	if t, ok := d.intern[s]; ok {
-		return t
-	}
-	if len(d.intern) < 1<<16 {
-		d.intern[s] = s
-	}
-	return s
-}
-
 // stream returns the state of a log stream, creating it the first time;
 // that is when a new numbered version becomes a Deploy. ts is the time of
 // the event that named the stream (zero if unknown). Consecutive lines
