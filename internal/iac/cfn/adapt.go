@@ -81,8 +81,7 @@ type adapter struct {
 	byKind map[kindName]string
 	all    map[string]*entry // every resource by global id
 	flow   map[[2]string]uint8
-	// grantCache remembers what each IAM action pattern grants.
-	grantCache map[string][]grant
+	kinds  map[app.Kind][]*app.Resource
 	// slab hands out default-value nodes without one allocation each.
 	slab []app.Node
 }

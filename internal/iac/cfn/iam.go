@@ -183,9 +183,36 @@ var iamActions = func() []iamAction {
 	return out
 }()
 
+// iamExact maps each action fnops reads, as AWS spells it and lowercased,
+// to what it grants, so exact actions are found without a scan.
+var iamExact = func() map[string][]grant {
+	m := make(map[string][]grant)
+	for svc, info := range iamServices {
+		for _, k := range [...]struct {
+			list []string
+			kind app.EdgeKind
+		}{{info.writes, app.Writes}, {info.reads, app.Reads}, {info.invoke, app.Invokes}} {
+			for _, a := range k.list {
+				for _, key := range []string{svc + ":" + a, svc + ":" + strings.ToLower(a)} {
+					if g := (grant{svc, k.kind}); !slices.Contains(m[key], g) {
+						m[key] = append(m[key], g)
+					}
+				}
+			}
+		}
+	}
+	return m
+}()
+
 // grants lists what an action pattern ("s3:PutObject", "s3:Put*", "*")
 // allows among the actions fnops reads. IAM actions are case-insensitive.
 func grants(action string) []grant {
+	if !strings.ContainsAny(action, "*?") {
+		if g, ok := iamExact[action]; ok {
+			return g
+		}
+		return iamExact[strings.ToLower(action)]
+	}
 	svc, name, ok := strings.Cut(strings.ToLower(action), ":")
 	if !ok {
 		if action != "*" {
@@ -203,20 +230,6 @@ func grants(action string) []grant {
 		}
 	}
 	return out
-}
-
-// grantsOf is grants, remembered for the adapter's run: the same actions
-// recur in every role.
-func (a *adapter) grantsOf(action string) []grant {
-	if g, ok := a.grantCache[action]; ok {
-		return g
-	}
-	if a.grantCache == nil {
-		a.grantCache = make(map[string][]grant)
-	}
-	g := grants(action)
-	a.grantCache[action] = g
-	return g
 }
 
 // glob matches s against a pattern with * (any run) and ? (any one byte).
@@ -290,6 +303,7 @@ func (s *scope) iamEdges() {
 		}
 		found := make(map[grantKey]*grantVal)
 		var order []grantKey
+		var targets []iamTarget
 		add := func(to string, kind app.EdgeKind, action string, wildcard bool, p app.Pos) {
 			if to == r.ID && wildcard {
 				return
@@ -314,10 +328,14 @@ func (s *scope) iamEdges() {
 			if pe := s.a.all[st.Policy]; pe != nil {
 				ps = pe.s
 			}
+			targets = targets[:0]
+			for _, res := range st.Resources {
+				targets = append(targets, ps.readTarget(res))
+			}
 			for _, action := range st.Actions {
-				for _, g := range s.a.grantsOf(action) {
-					for _, res := range st.Resources {
-						ps.matchResource(res, g, func(to string, wildcard bool) {
+				for _, g := range grants(action) {
+					for _, t := range targets {
+						ps.matchTarget(t, g, func(to string, wildcard bool) {
 							add(to, g.kind, action, wildcard, st.Pos)
 						})
 					}
@@ -336,63 +354,86 @@ func (s *scope) iamEdges() {
 	}
 }
 
-// matchResource calls fn for each resource of g's service that the
-// statement Resource entry res covers.
-func (s *scope) matchResource(res *app.Node, g grant, fn func(id string, wildcard bool)) {
-	kind := iamServices[g.svc].kind
+// iamTarget is one Resource entry of a statement, read once: "*", the
+// resource it names, or an ARN pattern split into its fields.
+type iamTarget struct {
+	star  bool
+	id    string
+	parts []string
+}
+
+// readTarget reads a statement Resource entry. A Sub left symbolic names a
+// resource through a variable, or else is matched as a pattern with its
+// unresolved variables (pseudo parameters) as wildcards.
+func (s *scope) readTarget(res *app.Node) iamTarget {
 	text, isText := res.String()
 	if isText && text == "*" {
-		for _, r := range s.a.g.Resources {
-			if r.Kind == kind {
-				fn(r.ID, true)
-			}
-		}
-		return
+		return iamTarget{star: true}
 	}
 	if !isText {
-		// A Sub left symbolic: its partial template, pseudo parameters as
-		// wildcards, unless it names a resource through a variable.
 		if id, ok := s.resolveTarget(res); ok {
-			if s.a.g.Resource(id).Kind == kind {
-				fn(id, false)
-			}
-			return
+			return iamTarget{id: id}
 		}
 		name, arg, ok := res.Intrinsic()
 		if !ok || name != "Fn::Sub" {
-			return
+			return iamTarget{}
 		}
 		if arg.IsList() && len(arg.List) > 0 {
 			arg = arg.List[0]
 		}
 		text = wildVars(arg.Text())
 	} else if !strings.ContainsAny(text, "*?") {
-		if id, ok := s.resolveTarget(res); ok && s.a.g.Resource(id).Kind == kind {
-			fn(id, false)
-		}
-		return
+		id, _ := s.resolveTarget(res)
+		return iamTarget{id: id}
 	}
 	parts := splitARN(text)
-	if len(parts) < 6 || parts[0] != "arn" || !glob(parts[2], g.svc) {
-		return
-	}
 	o := &s.a.opts
-	if !fieldMatch(parts[1], o.Partition) || !fieldMatch(parts[3], o.Region) || !fieldMatch(parts[4], o.Account) {
-		return
+	if len(parts) < 6 || parts[0] != "arn" ||
+		!fieldMatch(parts[1], o.Partition) || !fieldMatch(parts[3], o.Region) || !fieldMatch(parts[4], o.Account) {
+		return iamTarget{}
 	}
-	tail := parts[5]
-	wild := resourceWildcard(g.svc, tail)
-	for _, r := range s.a.g.Resources {
-		if r.Kind != kind {
-			continue
+	return iamTarget{parts: parts}
+}
+
+// matchTarget calls fn for each resource of g's service that t covers.
+func (s *scope) matchTarget(t iamTarget, g grant, fn func(id string, wildcard bool)) {
+	kind := iamServices[g.svc].kind
+	switch {
+	case t.star:
+		for _, r := range s.a.ofKind(kind) {
+			fn(r.ID, true)
 		}
-		for _, c := range arnTails(g.svc, r, s.a.all[r.ID]) {
-			if glob(tail, c) {
-				fn(r.ID, wild)
-				break
+	case t.id != "":
+		if s.a.g.Resource(t.id).Kind == kind {
+			fn(t.id, false)
+		}
+	case t.parts != nil:
+		if !glob(t.parts[2], g.svc) {
+			return
+		}
+		tail := t.parts[5]
+		wild := resourceWildcard(g.svc, tail)
+		for _, r := range s.a.ofKind(kind) {
+			for _, c := range arnTails(g.svc, r, s.a.all[r.ID]) {
+				if glob(tail, c) {
+					fn(r.ID, wild)
+					break
+				}
 			}
 		}
 	}
+}
+
+// ofKind lists the graph's resources of a kind; the index is built once,
+// after every resource exists.
+func (a *adapter) ofKind(k app.Kind) []*app.Resource {
+	if a.kinds == nil {
+		a.kinds = make(map[app.Kind][]*app.Resource)
+		for _, r := range a.g.Resources {
+			a.kinds[r.Kind] = append(a.kinds[r.Kind], r)
+		}
+	}
+	return a.kinds[k]
 }
 
 // wildVars turns the ${...} variables of a Sub template into wildcards.

@@ -191,12 +191,27 @@ func checkType(typ string) string {
 	return ""
 }
 
-// suggest names the modelled type within two edits of typ, if any.
+// suggest names the modelled type within two edits of typ, if any. Only
+// types of the same namespace are compared (a typo in the namespace itself
+// is caught as an unknown namespace), which keeps this cheap for the many
+// AWS types the adapter does not model.
 func suggest(typ string) string {
 	best, bestD := "", 3
-	for known := range types {
-		if d := editDistance(strings.ToLower(typ), strings.ToLower(known), bestD); d < bestD && known != typ {
+	ns := ""
+	if i := strings.LastIndex(typ, "::"); i >= 0 {
+		ns = typ[:i+2]
+	}
+	lower := strings.ToLower(typ)
+	for _, known := range typesIn[ns] {
+		if d := editDistance(lower, strings.ToLower(known), bestD); d < bestD && known != typ {
 			best, bestD = known, d
+		}
+	}
+	if best == "" && len(strings.Split(typ, "::")) != 3 {
+		for known := range types {
+			if d := editDistance(lower, strings.ToLower(known), bestD); d < bestD {
+				best, bestD = known, d
+			}
 		}
 	}
 	if best == "" {
@@ -204,6 +219,16 @@ func suggest(typ string) string {
 	}
 	return fmt.Sprintf(" (did you mean %s?)", best)
 }
+
+// typesIn lists the modelled types by namespace ("AWS::Lambda::").
+var typesIn = func() map[string][]string {
+	m := make(map[string][]string)
+	for t := range types {
+		ns := t[:strings.LastIndex(t, "::")+2]
+		m[ns] = append(m[ns], t)
+	}
+	return m
+}()
 
 // editDistance is the Levenshtein distance of a and b, or max when it is
 // at least max.
