@@ -307,6 +307,7 @@ func (x *tx) buildRestAPI(st *apiState) {
 	x.refs[st.id+".Stage"] = stageID
 	x.refs[st.id+".Deployment"] = depID
 	x.authorizerPermissions(api, st, "/authorizers/*")
+	x.apiDomain(api, st, stageID)
 }
 
 // authorizerPermissions lets API Gateway invoke the Lambda authorizers of
@@ -373,4 +374,5 @@ func (x *tx) buildHTTPAPI(st *apiState) {
 	x.add(api, stageID, "AWS::ApiGatewayV2::Stage", st.pos, stage)
 	x.refs[st.id+".Stage"] = stageID
 	x.authorizerPermissions(api, st, "/authorizers/*")
+	x.apiDomain(api, st, stageID)
 }

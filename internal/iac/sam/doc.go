@@ -35,8 +35,7 @@ package sam
 //     translator writes them for the aws partition; other ARNs it builds
 //     use ${AWS::Partition}.
 //
-// Not expanded (reported where it matters): API custom domains, usage
-// plans, CORS preflight methods and authorizer definitions inside the
+// Not expanded (reported where it matters): API usage plans, CORS preflight methods and authorizer definitions inside the
 // OpenAPI body (Lambda authorizers do get their invoke permission),
 // AWS::Serverless::GraphQLApi, state machine AutoPublishAlias, and
 // Serverless Application Repository applications (TemplateURL keeps the
