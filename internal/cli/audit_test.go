@@ -120,6 +120,12 @@ func TestAuditExitCodes(t *testing.T) {
 		{"bad CEL", []string{"audit", "testdata/audit/badcel"}, ExitInput, `.fnops.yaml:6:`},
 		{"missing input", []string{"audit", "testdata/audit/nope", "--config", auditApp + "/.fnops.yaml"}, ExitInput, "nope"},
 		{"bad param", []string{"audit", auditApp, "--param", "novalue"}, ExitInput, "--param"},
+		{"condition false skips the resource", []string{"audit", "testdata/audit/cond", "--fail-on", "warning"}, ExitOK, ""},
+		{"--param makes it true", []string{"audit", "testdata/audit/cond", "--fail-on", "warning", "--param", "Stage=prod"}, ExitFindings, ""},
+		{"--include-disabled", []string{"audit", "testdata/audit/cond", "--fail-on", "warning", "--include-disabled"}, ExitFindings, ""},
+		{"params from .fnops.yaml", []string{"audit", "testdata/audit/condcfg", "--fail-on", "warning"}, ExitFindings, ""},
+		{"flags win over .fnops.yaml", []string{"audit", "testdata/audit/condcfg", "--fail-on", "warning", "--param", "Stage=dev"}, ExitOK, ""},
+		{"--exclude", []string{"audit", "testdata/audit/condcfg", "--fail-on", "warning", "--exclude", "template.yaml"}, ExitOK, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
