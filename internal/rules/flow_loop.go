@@ -1,0 +1,617 @@
+package rules
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/fnops/fnops/internal/app"
+)
+
+// Limits that keep loop finding linear-ish on odd graphs: a graph with
+// thousands of elementary cycles is reported in part rather than hanging
+// the audit.
+const (
+	maxLoops     = 100
+	maxLoopSteps = 200000
+)
+
+func eventLoopRule() *Rule {
+	return &Rule{
+		ID:       "event-loop",
+		Title:    "Function can trigger itself through other services",
+		Severity: app.SevError,
+		Category: CategoryReliability,
+		Description: "A function that writes to the bucket, queue, topic, event bus, stream or table that " +
+			"triggers it (directly, or through other functions and state machines, over any number of " +
+			"hops) can run in a loop that bills until someone notices. Lambda's recursive loop detection " +
+			"stops loops through SQS, SNS, S3 and Lambda after about 16 rounds, and only with recent SDKs; " +
+			"loops through DynamoDB streams, Kinesis, EventBridge or Step Functions are never stopped.\n\n" +
+			"fnops finds every elementary cycle of the \"can cause an invocation of\" relation and reports " +
+			"each once, on the function whose write closes it, with the whole path. An S3 hop counts only " +
+			"when the write can match the notification: the granted key pattern (`bucket/thumbnails/*`) " +
+			"against the trigger's prefix and suffix, and the granted actions against its events; a grant " +
+			"on the whole bucket always matches. A subscription filter policy or a mapping's filter " +
+			"criteria on the path is taken as the guard AWS recommends, since what the code publishes " +
+			"cannot be read; an EventBridge rule whose `source` is only `aws.*` cannot match events a " +
+			"function puts. Grants on `*` are not followed.\n\n" +
+			"`RecursiveLoop: Allow` turns Lambda's loop detection off: it is an error on a function in a " +
+			"loop, and a warning on its own (suppress it with the reason when the recursion is intended).",
+		Remediation: "Break the loop: write to another bucket, queue or topic than the one that triggers the " +
+			"function, or filter the trigger on a prefix, suffix or attribute the function never writes; keep " +
+			"`RecursiveLoop: Terminate`, and cap the function with reserved concurrency.",
+		Fail: `Resources:
+  Images:
+    Type: AWS::S3::Bucket
+    Properties:
+      BucketName: images-bucket
+  Thumbnail:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: nodejs22.x
+      Handler: index.handler
+      Policies:
+        - S3CrudPolicy:
+            BucketName: images-bucket
+      Events:
+        Uploaded:
+          Type: S3
+          Properties:
+            Bucket: !Ref Images
+            Events: s3:ObjectCreated:*
+            Filter:
+              S3Key:
+                Rules:
+                  - Name: suffix
+                    Value: .jpg
+`,
+		Pass: `Resources:
+  Images:
+    Type: AWS::S3::Bucket
+    Properties:
+      BucketName: images-bucket
+  Thumbnail:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: nodejs22.x
+      Handler: index.handler
+      Policies:
+        - Statement:
+            - Effect: Allow
+              Action: s3:PutObject
+              Resource: arn:aws:s3:::images-bucket/thumbnails/*
+      Events:
+        Uploaded:
+          Type: S3
+          Properties:
+            Bucket: !Ref Images
+            Events: s3:ObjectCreated:*
+            Filter:
+              S3Key:
+                Rules:
+                  - Name: prefix
+                    Value: uploads/
+`,
+		Check: checkLoops,
+	}
+}
+
+// loopGraph is the "can cause an invocation of" relation over the graph's
+// resources, functions first so that every cycle through a function is
+// found from its first function.
+type loopGraph struct {
+	c      *Context
+	nodes  []*app.Resource
+	index  map[string]int
+	nFuncs int
+	adj    [][]int
+	edges  map[[2]int][]app.Edge
+}
+
+func newLoopGraph(c *Context) *loopGraph {
+	lg := &loopGraph{c: c, index: map[string]int{}, edges: map[[2]int][]app.Edge{}}
+	rs := c.Resources()
+	for _, r := range rs {
+		if r.Kind == app.KindFunction {
+			lg.index[r.ID] = len(lg.nodes)
+			lg.nodes = append(lg.nodes, r)
+		}
+	}
+	lg.nFuncs = len(lg.nodes)
+	for _, r := range rs {
+		if r.Kind != app.KindFunction {
+			lg.index[r.ID] = len(lg.nodes)
+			lg.nodes = append(lg.nodes, r)
+		}
+	}
+	lg.adj = make([][]int, len(lg.nodes))
+	for _, e := range c.Graph.Edges {
+		u, ok1 := lg.index[e.From]
+		v, ok2 := lg.index[e.To]
+		if !ok1 || !ok2 || !lg.causes(lg.nodes[u], lg.nodes[v], e) {
+			continue
+		}
+		k := [2]int{u, v}
+		if _, seen := lg.edges[k]; !seen {
+			lg.adj[u] = append(lg.adj[u], v)
+		}
+		lg.edges[k] = append(lg.edges[k], e)
+	}
+	for u := range lg.adj {
+		slices.Sort(lg.adj[u])
+	}
+	return lg
+}
+
+// causes reports whether events flowing along e from u can lead to an
+// invocation at v.
+func (lg *loopGraph) causes(u, v *app.Resource, e app.Edge) bool {
+	switch e.Kind {
+	case app.Triggers:
+		if esm := lg.c.Graph.Resource(e.Via); esm != nil && esm.Kind == app.KindEventSourceMapping &&
+			(esm.Attr(app.AttrFilter) != nil || esm.Props.Get("FilterCriteria") != nil) {
+			return false
+		}
+		return true
+	case app.Invokes:
+		return true
+	case app.Subscribes:
+		return e.Detail["filter_policy"] == ""
+	case app.Routes:
+		return u.Kind != app.KindEventBus || !awsOnlySource(v)
+	case app.Writes:
+		return e.Detail["wildcard"] != "true"
+	case app.OnSuccess, app.OnFailure, app.DeadLetter:
+		return u.Kind == app.KindFunction
+	}
+	return false
+}
+
+// awsOnlySource reports whether an EventBridge rule's pattern matches only
+// events from AWS services ("aws.*" sources), which PutEvents refuses.
+func awsOnlySource(rule *app.Resource) bool {
+	p := rule.Attr(app.AttrEventPattern)
+	if p == nil {
+		p = rule.Props.Get("EventPattern")
+	}
+	if s, ok := p.String(); ok { // a JSON string
+		var m map[string]any
+		if json.Unmarshal([]byte(s), &m) != nil {
+			return false
+		}
+		src, _ := m["source"].([]any)
+		if len(src) == 0 {
+			return false
+		}
+		for _, x := range src {
+			if s, ok := x.(string); !ok || !strings.HasPrefix(s, "aws.") {
+				return false
+			}
+		}
+		return true
+	}
+	src := p.Get("source")
+	if src.Len() == 0 && !src.IsScalar() {
+		return false
+	}
+	for _, it := range src.Items() {
+		if s, ok := it.String(); !ok || !strings.HasPrefix(s, "aws.") {
+			return false
+		}
+	}
+	return true
+}
+
+// loop is one elementary cycle: node indexes starting at its first
+// function.
+type loop struct {
+	nodes []int
+}
+
+// cycles enumerates the elementary cycles through functions.
+func (lg *loopGraph) cycles() []loop {
+	var out []loop
+	steps := 0
+	n := len(lg.nodes)
+	onPath := make([]bool, n)
+	for s := 0; s < lg.nFuncs && len(out) < maxLoops; s++ {
+		reach := lg.reaches(s)
+		if !reach[s] {
+			continue
+		}
+		path := []int{s}
+		onPath[s] = true
+		var dfs func(u int)
+		dfs = func(u int) {
+			for _, v := range lg.adj[u] {
+				if v < s || !reach[v] || len(out) >= maxLoops || steps > maxLoopSteps {
+					continue
+				}
+				steps++
+				if lg.nodes[u].Kind == app.KindBucket && !lg.bucketPasses(path[len(path)-2], u, v) {
+					continue
+				}
+				if v == s {
+					out = append(out, loop{nodes: slices.Clone(path)})
+					continue
+				}
+				if onPath[v] {
+					continue
+				}
+				onPath[v] = true
+				path = append(path, v)
+				dfs(v)
+				path = path[:len(path)-1]
+				onPath[v] = false
+			}
+		}
+		dfs(s)
+		onPath[s] = false
+	}
+	return out
+}
+
+// reaches marks the nodes with index >= s from which s can be reached.
+func (lg *loopGraph) reaches(s int) []bool {
+	rev := make(map[int][]int)
+	for k := range lg.edges {
+		if k[0] >= s && k[1] >= s {
+			rev[k[1]] = append(rev[k[1]], k[0])
+		}
+	}
+	seen := make([]bool, len(lg.nodes))
+	stack := []int{s}
+	for len(stack) > 0 {
+		v := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		for _, u := range rev[v] {
+			if !seen[u] {
+				seen[u] = true
+				stack = append(stack, u)
+			}
+		}
+	}
+	return seen
+}
+
+// bucketPasses reports whether something p writes into bucket b can fire
+// one of b's notifications to n.
+func (lg *loopGraph) bucketPasses(p, b, n int) bool {
+	_, _, ok := lg.bucketPair(p, b, n)
+	return ok
+}
+
+// bucketPair returns a write edge p→b and a trigger edge b→n that overlap.
+func (lg *loopGraph) bucketPair(p, b, n int) (app.Edge, app.Edge, bool) {
+	ins, outs := lg.edges[[2]int{p, b}], lg.edges[[2]int{b, n}]
+	// Prefer IAM grants, which say which keys and actions; environment
+	// variables say only that the function is told about the bucket.
+	slices.SortStableFunc(ins, func(x, y app.Edge) int {
+		return boolRank(strings.HasPrefix(y.Via, "iam:")) - boolRank(strings.HasPrefix(x.Via, "iam:"))
+	})
+	for _, in := range ins {
+		for _, out := range outs {
+			if lg.overlaps(lg.nodes[p], lg.nodes[b], in, out) {
+				return in, out, true
+			}
+		}
+	}
+	return app.Edge{}, app.Edge{}, false
+}
+
+func boolRank(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// overlaps reports whether the write in (by writer into bucket) can cause
+// the notification out.
+func (lg *loopGraph) overlaps(writer, bucket *app.Resource, in, out app.Edge) bool {
+	if in.Kind != app.Writes || out.Kind != app.Triggers {
+		return true
+	}
+	var actions []string
+	if a := in.Detail["actions"]; a != "" {
+		actions = strings.Split(a, ",")
+	}
+	if len(actions) > 0 && !eventsCausedBy(out.Detail["events"], actions) {
+		return false
+	}
+	filter := globEscape(out.Detail["prefix"]) + "*" + globEscape(out.Detail["suffix"])
+	for _, key := range lg.writeKeys(writer, bucket, in, actions) {
+		if globsIntersect(key, filter) {
+			return true
+		}
+	}
+	return false
+}
+
+// s3EventActions maps S3 notification event types to the actions that
+// cause them.
+var s3EventActions = []struct {
+	event   string
+	actions []string
+}{
+	{"s3:ObjectCreated", []string{"s3:PutObject"}},
+	{"s3:ObjectRemoved", []string{"s3:DeleteObject", "s3:DeleteObjectVersion"}},
+	{"s3:ObjectTagging", []string{"s3:PutObjectTagging", "s3:DeleteObjectTagging"}},
+	{"s3:ObjectAcl", []string{"s3:PutObjectAcl"}},
+	{"s3:ObjectRestore", []string{"s3:RestoreObject"}},
+}
+
+// eventsCausedBy reports whether any of the granted actions causes one of
+// the notification's events (a comma-separated list; empty is unknown).
+func eventsCausedBy(events string, actions []string) bool {
+	if strings.TrimSpace(events) == "" {
+		return true
+	}
+	for _, ev := range strings.Split(events, ",") {
+		ev = strings.TrimSpace(ev)
+		for _, ea := range s3EventActions {
+			if !strings.HasPrefix(ev, ea.event) && !wildcard(ev, ea.event+":Any") {
+				continue
+			}
+			for _, want := range ea.actions {
+				for _, a := range actions {
+					if actionMatches(a, want) {
+						return true
+					}
+				}
+			}
+		}
+	}
+	return false
+}
+
+// writeKeys returns the object-key globs writer may write in bucket
+// through the grant behind edge in; ["*"] when they cannot be told.
+func (lg *loopGraph) writeKeys(writer, bucket *app.Resource, in app.Edge, actions []string) []string {
+	if !strings.HasPrefix(in.Via, "iam:") {
+		return []string{"*"}
+	}
+	stmts, _ := roleStatements(lg.c, writer)
+	var keys []string
+	for _, s := range stmts {
+		if !allows(s, actions...) {
+			continue
+		}
+		for _, r := range s.Resources {
+			yes, known := refersTo(r, bucket.ID)
+			if known && !yes {
+				continue
+			}
+			p, ok := pattern(r)
+			if !ok {
+				keys = append(keys, "*")
+				continue
+			}
+			if p == "*" {
+				keys = append(keys, "*")
+				continue
+			}
+			rest, isS3 := cutS3(p)
+			if !isS3 {
+				continue
+			}
+			bkt, key, hasKey := strings.Cut(rest, "/")
+			if !hasKey {
+				continue // the bucket itself: no object is written through it
+			}
+			if !yes && !bucketMayBe(bkt, bucket) {
+				continue
+			}
+			keys = append(keys, key)
+		}
+	}
+	if len(keys) == 0 {
+		return []string{"*"}
+	}
+	return keys
+}
+
+// cutS3 returns what follows "arn:<partition>:s3:::" in an ARN glob.
+func cutS3(p string) (string, bool) {
+	parts := strings.SplitN(p, ":", 6)
+	if len(parts) < 6 || parts[0] != "arn" || (parts[2] != "s3" && parts[2] != "*") {
+		return "", false
+	}
+	return parts[5], true
+}
+
+// bucketMayBe reports whether the bucket-name glob g can name bucket.
+func bucketMayBe(g string, bucket *app.Resource) bool {
+	switch {
+	case bucket.Name == "":
+		return true // a generated name: anything with a wildcard may match it
+	case strings.Contains(bucket.Name, "${"):
+		return globsIntersect(g, subWildcards(bucket.Name))
+	}
+	return wildcard(g, bucket.Name)
+}
+
+// globEscape makes literal text safe to use in a glob (S3 filters are
+// literal).
+func globEscape(s string) string {
+	return strings.NewReplacer("*", "?", "?", "?").Replace(s)
+}
+
+// globsIntersect reports whether some string matches both globs, where
+// "*" is any run of characters and "?" any one.
+func globsIntersect(a, b string) bool {
+	type key struct{ i, j int }
+	memo := map[key]bool{}
+	var f func(i, j int) bool
+	f = func(i, j int) bool {
+		k := key{i, j}
+		if v, ok := memo[k]; ok {
+			return v
+		}
+		memo[k] = false
+		var r bool
+		switch {
+		case i == len(a) && j == len(b):
+			r = true
+		case i < len(a) && a[i] == '*':
+			r = f(i+1, j) || (j < len(b) && f(i, j+1))
+		case j < len(b) && b[j] == '*':
+			r = f(i, j+1) || (i < len(a) && f(i+1, j))
+		case i == len(a) || j == len(b):
+			r = false
+		default:
+			r = (a[i] == b[j] || a[i] == '?' || b[j] == '?') && f(i+1, j+1)
+		}
+		memo[k] = r
+		return r
+	}
+	return f(0, 0)
+}
+
+// loopServicesUndetected are the kinds Lambda's recursive loop detection
+// does not follow.
+var loopServicesUndetected = map[app.Kind]string{
+	app.KindTable:        "DynamoDB streams",
+	app.KindStream:       "Kinesis",
+	app.KindEventBus:     "EventBridge",
+	app.KindRule:         "EventBridge",
+	app.KindStateMachine: "Step Functions",
+}
+
+func checkLoops(c *Context) {
+	lg := newLoopGraph(c)
+	loops := lg.cycles()
+	inLoop := map[string]loop{}
+	for _, l := range loops {
+		fn := lg.nodes[l.nodes[0]]
+		path, first := lg.describe(l)
+		for _, i := range l.nodes {
+			if r := lg.nodes[i]; r.Kind == app.KindFunction {
+				if _, seen := inLoop[r.ID]; !seen {
+					inLoop[r.ID] = l
+				}
+			}
+		}
+		var undetected []string
+		for _, i := range l.nodes {
+			if s, ok := loopServicesUndetected[lg.nodes[i].Kind]; ok && !slices.Contains(undetected, s) {
+				undetected = append(undetected, s)
+			}
+		}
+		stop := "Lambda stops it only after about 16 rounds, and only where it can trace the chain"
+		if len(undetected) > 0 {
+			stop = "Lambda's loop detection does not follow " + strings.Join(undetected, " or ") + ", so nothing stops it"
+		}
+		var related []string
+		for _, i := range l.nodes[1:] {
+			related = append(related, lg.nodes[i].ID)
+		}
+		c.Report(Issue{
+			Resource: fn,
+			Pos:      first.Pos,
+			Related:  related,
+			Message:  fmt.Sprintf("function %s can trigger itself: %s; %s", fn.ID, path, stop),
+		})
+	}
+	for _, fn := range c.Resources(app.KindFunction) {
+		n := fn.Attr(app.AttrRecursiveLoop)
+		if n == nil {
+			n = fn.Props.Get("RecursiveLoop")
+		}
+		if IsDefault(n) || !strings.EqualFold(n.Text(), "Allow") {
+			continue
+		}
+		if l, ok := inLoop[fn.ID]; ok {
+			path, _ := lg.describe(l)
+			c.Report(Issue{
+				Resource: fn,
+				At:       n,
+				Related:  resourceIDs(lg.resources(l)...),
+				Message:  fmt.Sprintf("RecursiveLoop: Allow turns off Lambda's loop detection for %s, which is in a loop: %s", fn.ID, path),
+			})
+			continue
+		}
+		reportMilder(c, Issue{
+			Resource: fn,
+			At:       n,
+			Message: fmt.Sprintf("RecursiveLoop: Allow turns off Lambda's loop detection for %s: no loop is wired in the "+
+				"template, but its code may build one (suppress with the reason if the recursion is intended)", fn.ID),
+		})
+	}
+}
+
+func (lg *loopGraph) resources(l loop) []*app.Resource {
+	var out []*app.Resource
+	for _, i := range l.nodes {
+		out = append(out, lg.nodes[i])
+	}
+	return out
+}
+
+// describe renders a loop as "A writes to B (...) → B triggers A (...)"
+// and returns the first hop's edge, where the loop's first function acts.
+func (lg *loopGraph) describe(l loop) (string, app.Edge) {
+	var parts []string
+	var first app.Edge
+	n := len(l.nodes)
+	for k := 0; k < n; k++ {
+		u, v := l.nodes[k], l.nodes[(k+1)%n]
+		var e app.Edge
+		switch {
+		case lg.nodes[v].Kind == app.KindBucket:
+			e, _, _ = lg.bucketPair(u, v, l.nodes[(k+2)%n])
+		case lg.nodes[u].Kind == app.KindBucket:
+			_, e, _ = lg.bucketPair(l.nodes[(k-1+n)%n], u, v)
+		}
+		if e.From == "" {
+			es := lg.edges[[2]int{u, v}]
+			e = es[0]
+			for _, x := range es {
+				if strings.HasPrefix(x.Via, "iam:") || len(x.Detail) > len(e.Detail) {
+					e = x
+					break
+				}
+			}
+		}
+		if k == 0 {
+			first = e
+		}
+		parts = append(parts, lg.hopText(e))
+	}
+	return strings.Join(parts, " → "), first
+}
+
+// hopText says what one edge of a loop does.
+func (lg *loopGraph) hopText(e app.Edge) string {
+	from, to := lg.c.Graph.Resource(e.From), lg.c.Graph.Resource(e.To)
+	verb := map[app.EdgeKind]string{
+		app.Triggers: "triggers", app.Invokes: "invokes", app.Subscribes: "delivers to",
+		app.Routes: "routes to", app.Writes: "writes to", app.OnSuccess: "sends results to",
+		app.OnFailure: "sends failures to", app.DeadLetter: "sends dead letters to",
+	}[e.Kind]
+	var detail []string
+	switch {
+	case e.Detail["actions"] != "":
+		detail = append(detail, strings.ReplaceAll(e.Detail["actions"], ",", ", "))
+	case strings.HasPrefix(e.Via, "env:"):
+		detail = append(detail, "environment variable "+strings.TrimPrefix(e.Via, "env:"))
+	}
+	if ev := e.Detail["events"]; ev != "" {
+		detail = append(detail, ev)
+	}
+	if p := e.Detail["prefix"]; p != "" {
+		detail = append(detail, "prefix "+p)
+	}
+	if s := e.Detail["suffix"]; s != "" {
+		detail = append(detail, "suffix "+s)
+	}
+	if e.Kind == app.Triggers && e.Detail["source_type"] != "" {
+		detail = append(detail, e.Detail["source_type"]+" mapping")
+	}
+	text := fmt.Sprintf("%s %s %s", from.ID, verb, to.ID)
+	if len(detail) > 0 {
+		text += " (" + strings.Join(detail, "; ") + ")"
+	}
+	return text
+}
