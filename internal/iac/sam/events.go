@@ -210,7 +210,8 @@ func (x *tx) esmDestination(f *function, e event, props *app.Node, g gen) {
 	dg := x.at(keyPos(dc, "OnFailure"))
 	props.Set("DestinationConfig", dg.m("OnFailure", dg.m("Destination", dest)))
 	var action string
-	switch of.Get("Type").Text() {
+	typ := of.Get("Type").Text()
+	switch typ {
 	case "SQS":
 		action = "sqs:SendMessage"
 	case "SNS":
@@ -220,7 +221,9 @@ func (x *tx) esmDestination(f *function, e event, props *app.Node, g gen) {
 	default:
 		return
 	}
-	f.addPolicy(dg.inlinePolicy(f.r.ID+e.name+"DestinationPolicy", dg.allow(dg.str(action), dest)))
+	// Named <mapping id><Type>Policy, as the translator's IAMRolePolicies
+	// name them.
+	f.addPolicy(dg.inlinePolicy(f.r.ID+e.name+typ+"Policy", dg.allow(dg.str(action), dest)))
 }
 
 // s3Event adds the notification to the bucket (which must be in the same
