@@ -23,6 +23,9 @@ const (
 	MaxNodes    = 4 << 20
 )
 
+// parseMaxNodes is MaxNodes, lowered by tests to reach the limit cheaply.
+var parseMaxNodes = MaxNodes
+
 // parseAliasBudget bounds what YAML aliases may add to a document: at most
 // this many nodes, or ten times the nodes written, whichever is more. Real
 // templates use aliases sparingly; a small document that aliases its way to
@@ -135,9 +138,9 @@ func parseYAMLv3(file string, data []byte) (root *app.Node, diags []app.Diag, er
 	}
 	top := doc.Content[0]
 	written, expanded := yamlCount(top)
-	if expanded > MaxNodes {
+	if expanded > parseMaxNodes {
 		return nil, nil, app.Diag{Pos: app.Pos{File: file, Line: top.Line, Col: top.Column}, Severity: app.SevError,
-			Message: fmt.Sprintf("document has more than %d values (after alias expansion)", MaxNodes)}
+			Message: fmt.Sprintf("document has more than %d values (after alias expansion)", parseMaxNodes)}
 	}
 	if extra := expanded - written; extra > parseAliasBudget && extra > 10*written {
 		return nil, nil, app.Diag{Pos: app.Pos{File: file, Line: top.Line, Col: top.Column}, Severity: app.SevError,
@@ -250,7 +253,7 @@ func yamlCount(top *yaml.Node) (written, expanded int) {
 			}
 			if n, ok := memo[y.Alias]; ok {
 				if n < 0 { // the alias refers to a node that contains it
-					return MaxNodes + 1
+					return parseMaxNodes + 1
 				}
 				return n
 			}
@@ -269,7 +272,7 @@ func yamlCount(top *yaml.Node) (written, expanded int) {
 		}
 		for _, c := range y.Content {
 			n += walk(c, depth+1)
-			if n > MaxNodes {
+			if n > parseMaxNodes {
 				return n
 			}
 		}
@@ -331,8 +334,8 @@ func (c *yamlConverter) convert(y *yaml.Node, depth int) (*app.Node, error) {
 		return nil, c.fail(y, "document nested deeper than %d levels", MaxDepth)
 	}
 	c.nodes++
-	if c.nodes > MaxNodes {
-		return nil, c.fail(y, "document has more than %d values (after alias expansion)", MaxNodes)
+	if c.nodes > parseMaxNodes {
+		return nil, c.fail(y, "document has more than %d values (after alias expansion)", parseMaxNodes)
 	}
 	if y.Kind == yaml.AliasNode {
 		if y.Alias == nil {

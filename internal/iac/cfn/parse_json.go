@@ -145,9 +145,9 @@ func (p *jsonParser) value(depth int) (*app.Node, error) {
 			Message: fmt.Sprintf("document nested deeper than %d levels", MaxDepth)}
 	}
 	p.nodes++
-	if p.nodes > MaxNodes {
+	if p.nodes > parseMaxNodes {
 		return nil, app.Diag{Pos: p.pos(p.off), Severity: app.SevError,
-			Message: fmt.Sprintf("document has more than %d values", MaxNodes)}
+			Message: fmt.Sprintf("document has more than %d values", parseMaxNodes)}
 	}
 	switch c := p.data[p.off]; {
 	case c == '{':

@@ -837,3 +837,28 @@ func TestParseYAMLFastEdges(t *testing.T) {
 		}
 	}
 }
+
+func TestParseNodeLimit(t *testing.T) {
+	defer func(n int) { parseMaxNodes = n }(parseMaxNodes)
+	parseMaxNodes = 100
+	var js, ys strings.Builder
+	js.WriteString(`{"a": [`)
+	ys.WriteString("a:\n")
+	for i := range 100 {
+		if i > 0 {
+			js.WriteString(",")
+		}
+		js.WriteString("1")
+		ys.WriteString("- 1\n")
+	}
+	js.WriteString("]}")
+	for _, tt := range []struct{ file, src, want string }{
+		{"t.json", js.String(), "t.json:1:204: error: document has more than 100 values"},
+		{"t.yaml", ys.String(), "t.yaml:1:1: error: document has more than 100 values (after alias expansion)"},
+	} {
+		_, _, err := ParseDocument(tt.file, []byte(tt.src))
+		if err == nil || err.Error() != tt.want {
+			t.Errorf("%s: err %v, want %s", tt.file, err, tt.want)
+		}
+	}
+}

@@ -44,7 +44,7 @@ func parseYAMLFast(file string, data []byte) (root *app.Node, diags []app.Diag, 
 			return nil, nil, false
 		}
 	}
-	if len(data) > 2*MaxNodes || !yamlFastPrescan(data) {
+	if len(data) > 2*parseMaxNodes || !yamlFastPrescan(data) {
 		// Past 2*MaxNodes bytes the node limit may be reached; yaml.v3's
 		// path reports it.
 		return nil, nil, false
