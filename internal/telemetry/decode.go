@@ -176,6 +176,7 @@ type decoder struct {
 	rep    reportFields
 	ev     jsonEvent // encoding/json's target, on the slow path
 	evb    evBytes
+	stamps stampCache
 	ticker int
 }
 

@@ -163,8 +163,21 @@ var monthDays = [...]int{0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31}
 // the time in UTC. A hand-written parser: time.Parse is several times slower
 // and the text decoder reads one timestamp per line.
 func parseTime(b []byte) (time.Time, bool) {
-	if len(b) < 19 || b[4] != '-' || b[7] != '-' || (b[10] != 'T' && b[10] != ' ') || b[13] != ':' || b[16] != ':' {
+	if len(b) < 19 {
 		return time.Time{}, false
+	}
+	sec, ok := parseSeconds(b[:19])
+	if !ok {
+		return time.Time{}, false
+	}
+	return parseTimeTail(sec, b[19:])
+}
+
+// parseSeconds reads "YYYY-MM-DDThh:mm:ss" as seconds since the epoch,
+// before any zone offset.
+func parseSeconds(b []byte) (int64, bool) {
+	if len(b) != 19 || b[4] != '-' || b[7] != '-' || (b[10] != 'T' && b[10] != ' ') || b[13] != ':' || b[16] != ':' {
+		return 0, false
 	}
 	y1, ok1 := digits2(b, 0)
 	y2, ok2 := digits2(b, 2)
@@ -174,16 +187,21 @@ func parseTime(b []byte) (time.Time, bool) {
 	mi, ok6 := digits2(b, 14)
 	s, ok7 := digits2(b, 17)
 	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6 && ok7) {
-		return time.Time{}, false
+		return 0, false
 	}
 	y := y1*100 + y2
 	if mo < 1 || mo > 12 || d < 1 || d > monthDays[mo] || h > 23 || mi > 59 || s > 60 {
-		return time.Time{}, false
+		return 0, false
 	}
 	if mo == 2 && d == 29 && !(y%4 == 0 && (y%100 != 0 || y%400 == 0)) {
-		return time.Time{}, false
+		return 0, false
 	}
-	i := 19
+	return daysFromCivil(y, mo, d)*86400 + int64(h*3600+mi*60+s), true
+}
+
+// parseTimeTail reads what follows the seconds: a fraction and a zone.
+func parseTimeTail(sec int64, b []byte) (time.Time, bool) {
+	i := 0
 	var nsec int64
 	if i < len(b) && (b[i] == '.' || b[i] == ',') {
 		i++
@@ -197,9 +215,7 @@ func parseTime(b []byte) (time.Time, bool) {
 		if n == 0 {
 			return time.Time{}, false
 		}
-		for ; n < 9; n++ {
-			nsec *= 10
-		}
+		nsec *= pow10[9-n]
 	}
 	var off int64
 	if i < len(b) {
@@ -240,8 +256,30 @@ func parseTime(b []byte) (time.Time, bool) {
 	if i != len(b) {
 		return time.Time{}, false
 	}
-	sec := daysFromCivil(y, mo, d)*86400 + int64(h*3600+mi*60+s) - off
-	return time.Unix(sec, nsec).UTC(), true
+	return time.Unix(sec-off, nsec).UTC(), true
+}
+
+// stampCache remembers the last timestamp's date and time to the second:
+// consecutive lines share it, so most lines parse only their fraction.
+type stampCache struct {
+	key [19]byte
+	sec int64
+	ok  bool
+}
+
+func (c *stampCache) parse(b []byte) (time.Time, bool) {
+	if len(b) < 19 {
+		return time.Time{}, false
+	}
+	if !c.ok || string(b[:19]) != string(c.key[:]) {
+		sec, ok := parseSeconds(b[:19])
+		if !ok {
+			return time.Time{}, false
+		}
+		copy(c.key[:], b[:19])
+		c.sec, c.ok = sec, true
+	}
+	return parseTimeTail(c.sec, b[19:])
 }
 
 // looksLikeTime is a cheap test for the start of an ISO timestamp.

@@ -111,7 +111,7 @@ func (d *decoder) rawLine(line []byte) error {
 	}
 	var ts time.Time
 	if stamp != nil {
-		t, ok := parseTime(stamp)
+		t, ok := d.stamps.parse(stamp)
 		if !ok {
 			d.reject(ReasonBadTimestamp)
 			return nil
