@@ -49,6 +49,15 @@ func Adapt(t *Template, opts Options) *app.Graph {
 			}
 		}
 		root.build()
+		// A nested stack whose condition is false deploys none of its
+		// resources. Parents come before their children in a.scopes.
+		for _, s := range a.scopes {
+			if st := a.g.Resource(s.stack); st != nil && st.Disabled {
+				for _, e := range s.order {
+					e.r.Disabled = true
+				}
+			}
+		}
 		for _, s := range a.scopes {
 			s.attrs()
 		}

@@ -7,9 +7,14 @@ import (
 	"github.com/fnops/fnops/internal/app"
 )
 
-// connect adds an edge between two global ids; empty ends are skipped.
+// connect adds an edge between two global ids. Empty ends are skipped, and
+// so are resources whose condition is false: they are not deployed, so
+// nothing flows through them.
 func (s *scope) connect(from, to string, kind app.EdgeKind, via string, p app.Pos, detail map[string]string) {
 	if from == "" || to == "" {
+		return
+	}
+	if f, t := s.a.g.Resource(from), s.a.g.Resource(to); (f != nil && f.Disabled) || (t != nil && t.Disabled) {
 		return
 	}
 	s.a.g.Connect(app.Edge{From: from, To: to, Kind: kind, Via: via, Pos: p, Detail: detail})

@@ -347,8 +347,8 @@ func functionAttrs(b *builder) {
 		// rendered (LogGroupName: !Sub /aws/lambda/${Fn}), so rules can pair
 		// them by Name.
 		name := "${" + b.e.src.ID + "}"
-		if n, ok := b.p.Get("FunctionName").String(); ok {
-			name = n
+		if n := b.p.Get("FunctionName"); n != nil {
+			name = symbolicText(n)
 		}
 		b.set(app.AttrLogGroupName, app.Str("/aws/lambda/"+name, b.r.Pos).AsDerived())
 	}
