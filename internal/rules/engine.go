@@ -14,6 +14,7 @@ import (
 const (
 	InternalErrorID     = "internal-error"
 	UnusedSuppressionID = "unused-suppression"
+	SuppressionReasonID = "suppression-reason"
 )
 
 // Engine runs rules over a graph.
@@ -125,6 +126,37 @@ func engineRules() []*Rule {
 				"missing.",
 			Remediation: "For a custom rule, fix its expression (guard optional fields with has()). For a " +
 				"built-in rule, report a bug with the template that triggers it.",
+			Check: func(*Context) {},
+		},
+		{
+			ID:       SuppressionReasonID,
+			Title:    "Suppression without a reason",
+			Severity: app.SevWarning,
+			Category: CategoryOperations,
+			Description: "A `# fnops:ignore` comment or `Metadata.fnops.ignore` entry accepts a finding without " +
+				"saying why. The reason is what a reviewer reads in every report and what tells a later reader " +
+				"whether the suppression still holds. (Config-file suppressions cannot omit it.)",
+			Remediation: "Add the reason: `# fnops:ignore RULE -- why`, or `reason:` in Metadata.",
+			Fail: `Resources:
+  Fn:
+    # fnops:ignore function-tracing
+    Type: AWS::Lambda::Function
+    Properties:
+      Runtime: python3.13
+      Handler: app.handler
+      Role: arn:aws:iam::123456789012:role/fn
+      Code: {ZipFile: "def handler(e, c): pass"}
+`,
+			Pass: `Resources:
+  Fn:
+    # fnops:ignore function-tracing -- traced with OpenTelemetry
+    Type: AWS::Lambda::Function
+    Properties:
+      Runtime: python3.13
+      Handler: app.handler
+      Role: arn:aws:iam::123456789012:role/fn
+      Code: {ZipFile: "def handler(e, c): pass"}
+`,
 			Check: func(*Context) {},
 		},
 		{

@@ -307,6 +307,7 @@ func TestCommentSuppressions(t *testing.T) {
 		"sqs-sse@Kics (suppressed: kics comment: kics-scan ignore-line)",
 		"log-group-retention@Stale",
 		"unused-suppression@Stale",
+		"suppression-reason@Unknown",
 		"unused-suppression@Unknown",
 		"log-group-retention@Unknown",
 		"log-group-retention@Plain",

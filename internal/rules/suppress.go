@@ -17,6 +17,8 @@ type supp struct {
 	match func(*Rule) bool
 	// own suppressions (fnops syntax) are reported when unused.
 	own bool
+	// noReason is set on a fnops suppression written without a reason.
+	noReason bool
 
 	// Scope: a finding is in scope when any set part matches it.
 	resource   string // finding on this resource
@@ -98,6 +100,17 @@ func (e *Engine) suppress(g *app.Graph, run []*Rule, fs []Finding) []Finding {
 				fs[i].Suppressed = &info
 				s.used = true
 				break
+			}
+		}
+	}
+	if why := e.Registry.Get(SuppressionReasonID); why != nil && slices.Contains(run, why) {
+		for _, s := range ss {
+			if s.noReason {
+				fs = append(fs, Finding{
+					Rule: why.ID, Severity: why.Severity, Category: why.Category, Resource: s.resource, Pos: s.info.Pos,
+					Message:     fmt.Sprintf("suppression of %s gives no reason", strings.Join(s.names, ", ")),
+					Remediation: why.Remediation,
+				})
 			}
 		}
 	}
@@ -242,7 +255,7 @@ func (e *Engine) commentSuppressions(g *app.Graph) []*supp {
 			case strings.HasPrefix(c.text, "fnops:ignore"):
 				names, reason := parseIgnore(strings.TrimPrefix(c.text, "fnops:ignore"))
 				if reason == "" {
-					reason = "no reason given"
+					reason, s.noReason = "no reason given", true
 				}
 				s.info = Suppression{Kind: "comment", Tool: "fnops", Reason: reason, Pos: pos}
 				s.names, s.match, s.own = names, fnopsMatcher(names), true
@@ -322,10 +335,12 @@ func metadataSuppressions(g *app.Graph) []*supp {
 			if name == "" {
 				continue
 			}
-			if reason == "" {
+			noReason := reason == ""
+			if noReason {
 				reason = "no reason given"
 			}
 			add(it, "fnops", reason, fnopsMatcher([]string{name}), []string{name}, true)
+			out[len(out)-1].noReason = noReason
 		}
 		for _, it := range md.Path("checkov", "skip").Items() {
 			id, reason := it.Get("id").Text(), it.Get("comment").Text()
