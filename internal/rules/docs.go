@@ -96,7 +96,8 @@ elsewhere (Globals) to its line or the next. ` + "`.fnops.yaml`" + ` takes
 ` + "`audit.suppressions: [{rule, resource, path, reason}]`" + ` with globs. The
 suppressions written for checkov, cfn-lint, cdk-nag, cfn_nag, cfn-guard and
 KICS apply through the aliases below (see docs/adding-a-rule.md). A fnops
-suppression that matches nothing is an ` + "`unused-suppression`" + ` warning.
+suppression that matches nothing is an ` + "`unused-suppression`" + ` warning, one
+without a reason a ` + "`suppression-reason`" + ` warning.
 
 ## Output
 
