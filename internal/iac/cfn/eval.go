@@ -421,6 +421,14 @@ func (s *scope) fnIf(n, arg *app.Node) *app.Node {
 		return s.eval(arg.List[2])
 	}
 	a, b := s.eval(arg.List[1]), s.eval(arg.List[2])
+	// The sentinel must not escape into the tree: a branch that is
+	// AWS::NoValue stays written as such.
+	if a == noValue {
+		a = arg.List[1]
+	}
+	if b == noValue {
+		b = arg.List[2]
+	}
 	if a == arg.List[1] && b == arg.List[2] {
 		return n
 	}

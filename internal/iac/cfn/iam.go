@@ -19,7 +19,19 @@ func (s *scope) statements(doc *app.Node, policy string) []app.Statement {
 		doc = parsed
 	}
 	var out []app.Statement
+	if name, arg, ok := doc.Intrinsic(); ok {
+		// A document under a condition whose value is not known: what
+		// either branch allows.
+		if name == "Fn::If" && arg.Len() == 3 {
+			return append(s.statements(arg.List[1], policy), s.statements(arg.List[2], policy)...)
+		}
+		return nil
+	}
+	var items []*app.Node
 	for _, st := range doc.Get("Statement").Items() {
+		items = append(items, ifBranches(st)...)
+	}
+	for _, st := range items {
 		if !st.IsMap() {
 			continue
 		}
@@ -38,6 +50,14 @@ func (s *scope) statements(doc *app.Node, policy string) []app.Statement {
 		})
 	}
 	return out
+}
+
+// ifBranches returns both branches of an Fn::If left unresolved, else n.
+func ifBranches(n *app.Node) []*app.Node {
+	if name, arg, ok := n.Intrinsic(); ok && name == "Fn::If" && arg.Len() == 3 {
+		return append(ifBranches(arg.List[1]), ifBranches(arg.List[2])...)
+	}
+	return []*app.Node{n}
 }
 
 // principals reads a Principal: "*" or a map of type to one or more
@@ -85,7 +105,14 @@ func (s *scope) policies() {
 		switch e.src.Type {
 		case "AWS::IAM::Role":
 			for _, pol := range p.Get("Policies").Items() {
-				e.r.Statements = append(e.r.Statements, s.statements(pol.Get("PolicyDocument"), e.r.ID)...)
+				// A transform that expanded a policy template may name it
+				// (key "fnops:template"), so that rules can tell template
+				// grants from written ones.
+				name := e.r.ID
+				if tpl := pol.Get("fnops:template").Text(); tpl != "" {
+					name = "Template:" + tpl
+				}
+				e.r.Statements = append(e.r.Statements, s.statements(pol.Get("PolicyDocument"), name)...)
 			}
 		case "AWS::IAM::Policy", "AWS::IAM::ManagedPolicy", "AWS::S3::BucketPolicy", "AWS::SQS::QueuePolicy",
 			"AWS::SQS::QueueInlinePolicy", "AWS::SNS::TopicPolicy", "AWS::SNS::TopicInlinePolicy":
