@@ -23,7 +23,11 @@ func (s *scope) statements(doc *app.Node, policy string) []app.Statement {
 		// A document under a condition whose value is not known: what
 		// either branch allows.
 		if name == "Fn::If" && arg.Len() == 3 {
-			return append(s.statements(arg.List[1], policy), s.statements(arg.List[2], policy)...)
+			var out []app.Statement
+			for _, b := range ifBranches(doc) {
+				out = append(out, s.statements(b, policy)...)
+			}
+			return out
 		}
 		return nil
 	}
@@ -54,8 +58,12 @@ func (s *scope) statements(doc *app.Node, policy string) []app.Statement {
 
 // ifBranches returns both branches of an Fn::If left unresolved, else n.
 func ifBranches(n *app.Node) []*app.Node {
-	if name, arg, ok := n.Intrinsic(); ok && name == "Fn::If" && arg.Len() == 3 {
+	name, arg, ok := n.Intrinsic()
+	switch {
+	case ok && name == "Fn::If" && arg.Len() == 3:
 		return append(ifBranches(arg.List[1]), ifBranches(arg.List[2])...)
+	case ok && name == "Ref" && arg.Text() == "AWS::NoValue":
+		return nil
 	}
 	return []*app.Node{n}
 }
