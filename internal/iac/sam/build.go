@@ -17,9 +17,10 @@ type arena struct {
 	grown int // nodes handed out so far, to size the next slab
 }
 
-// slab is the largest slab; the first ones are smaller so that a small
-// template does not pay for a big one.
-const slab = 256
+// slab is the largest slab, kept under the runtime's 32 KB large-object
+// size; the first ones are smaller so that a small template does not pay
+// for a big one.
+const slab = 128
 
 func (a *arena) node() *app.Node {
 	if a == nil {
