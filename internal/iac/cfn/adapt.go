@@ -25,8 +25,28 @@ type Options struct {
 //
 // Intrinsic functions in Properties are evaluated as far as the template,
 // its parameters and opts allow; what cannot be resolved stays symbolic.
-// Nested stacks are expanded through opts.LoadChild with ids "Stack/Child".
-// The graph is sorted and g.Files lists t.File and every nested template.
+// A resource whose Condition is false is kept with Disabled set, and no
+// edge touches it. Nested stacks are expanded through opts.LoadChild with
+// ids "Stack/Child". The graph is sorted and g.Files lists t.File and every
+// nested template.
+//
+// Edges, and the choices made where a template does not say:
+//   - an event source mapping's source triggers the function (Via: the
+//     mapping); its on-failure destination leaves the function;
+//   - a Lambda permission with a service principal gives a triggers edge
+//     from the resource its SourceArn names, unless a notification,
+//     subscription, rule target or integration already wires the two;
+//   - IAM grants of a function's or state machine's role give writes,
+//     reads and invokes edges (Via "iam:<action>", Detail "actions", and
+//     "wildcard" when a "*" or a name pattern matched); Deny, NotAction and
+//     NotResource are not subtracted;
+//   - an environment variable naming a queue, topic, bus, stream, table or
+//     bucket gives writes, or reads when the role grants only reads; naming
+//     a function or state machine, invokes; a secret or parameter, reads.
+//
+// Adapt runs in three passes: build every resource (evaluating Properties,
+// expanding nested stacks, indexing names), then attributes and policies
+// (which resolve references to any resource), then edges.
 func Adapt(t *Template, opts Options) *app.Graph {
 	if opts.Partition == "" {
 		opts.Partition = "aws"
