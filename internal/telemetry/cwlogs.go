@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // logEvent is one CloudWatch Logs event as filter-log-events,
@@ -23,13 +24,18 @@ type logEvent struct {
 // logEvent decodes the message of one CloudWatch Logs event of a stream
 // of a group (either may be "") at epoch milliseconds ms.
 func (d *decoder) logEvent(group, stream string, ms json.Number, msg string) error {
+	return d.logEventBytes(strBytes(group), strBytes(stream), strBytes(string(ms)), strBytes(msg))
+}
+
+// logEventBytes is logEvent on slices, which it only reads.
+func (d *decoder) logEventBytes(group, stream, ms, msg []byte) error {
 	d.sum.Lines++
 	if err := d.tick(); err != nil {
 		return err
 	}
 	var ts time.Time
-	if ms != "" {
-		v, err := parseScaled([]byte(ms), 0)
+	if len(ms) > 0 {
+		v, err := parseScaled(ms, 0)
 		if err != nil {
 			if err == errRange {
 				d.reject(ReasonOutOfRange)
@@ -47,20 +53,20 @@ func (d *decoder) logEvent(group, stream string, ms json.Number, msg string) err
 			return nil
 		}
 	}
-	if !utf8.ValidString(stream) || !utf8.ValidString(group) {
+	if !utf8.Valid(stream) || !utf8.Valid(group) {
 		d.reject(ReasonInvalidUTF8)
 		return nil
 	}
-	st, err := d.stream(strBytes(group), strBytes(stream), ts)
+	st, err := d.stream(group, stream, ts)
 	if err != nil {
 		return err
 	}
-	return d.message(st, ts, []byte(msg))
+	return d.message(st, ts, msg)
 }
 
-// strBytes is a []byte view for map lookups and comparisons; the result is
-// never written.
-func strBytes(s string) []byte { return []byte(s) }
+// strBytes is a read-only view of s, without a copy. Nothing that gets it
+// writes to it.
+func strBytes(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }
 
 // topLevel reads a stream of JSON objects one after another (most files
 // hold one; Firehose and shell appends make several) and calls field for
@@ -226,14 +232,26 @@ func (d *decoder) decodeSubscription(r io.Reader) error {
 	dec := json.NewDecoder(r)
 	dec.UseNumber()
 	var p subscriptionPayload
+	var raw json.RawMessage
 	for {
 		d.pos.Line, d.pos.Offset = 0, dec.InputOffset()
-		p = subscriptionPayload{}
-		err := dec.Decode(&p)
+		raw = raw[:0]
+		err := dec.Decode(&raw)
 		if d.jsonStop(dec, err) {
 			return nil
 		}
 		if err != nil {
+			continue
+		}
+		if ok, err := d.payloadFast(raw); ok || err != nil {
+			if err != nil {
+				return err
+			}
+			continue
+		}
+		p = subscriptionPayload{}
+		if err := json.Unmarshal(raw, &p); err != nil {
+			d.jsonValueErr(err)
 			continue
 		}
 		if err := d.payload(&p, 0); err != nil {

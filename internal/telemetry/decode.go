@@ -177,7 +177,10 @@ type decoder struct {
 	ev     jsonEvent // encoding/json's target, on the slow path
 	evb    evBytes
 	stamps stampCache
-	ticker int
+	// Reused by the subscription fast path.
+	fastEvents []fastEvent
+	msgBuf     []byte
+	ticker     int
 }
 
 func newDecoder(ctx context.Context, opts Options, sink Sink) *decoder {

@@ -134,7 +134,9 @@ func FuzzJSONLog(f *testing.F) {
 	seedFiles(f, "jsonlog-*.json", "telemetry-rust.json", "logs-dropped.json")
 	f.Add([]byte(`{"time":"2026-01-01T00:00:00.000Z","type":"platform.report","record":{"requestId":"r","metrics":{"durationMs":1e999}}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		roundTrip(t, decodeFuzz(t, data))
+		fast := decodeFuzz(t, data)
+		roundTrip(t, fast)
+		sameAsSlow(t, data, fast)
 	})
 }
 
@@ -156,8 +158,34 @@ func FuzzSubscription(f *testing.F) {
 	f.Add(gz(f, p))
 	f.Add([]byte(`{"awslogs":{"data":"` + base64.StdEncoding.EncodeToString(gz(f, p)) + `"}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		roundTrip(t, decodeFuzz(t, data))
+		fast := decodeFuzz(t, data)
+		roundTrip(t, fast)
+		sameAsSlow(t, data, fast)
 	})
+}
+
+// sameAsSlow decodes data again with the hand-written JSON readers off and
+// checks that encoding/json gives the same records and rejects.
+func sameAsSlow(t *testing.T, data []byte, fast *Collector) {
+	fastPaths = false
+	defer func() { fastPaths = true }()
+	slow := decodeFuzz(t, data)
+	show := func(c *Collector) string {
+		var b strings.Builder
+		for _, inv := range c.Invocations {
+			b.WriteString(fmtInv(inv) + "\n")
+		}
+		for _, d := range c.Deploys {
+			b.WriteString(fmtDeploy(d) + "\n")
+		}
+		for _, r := range c.Rejected {
+			fmt.Fprintf(&b, "reject %s %d %d\n", r.Reason, r.Line, r.Offset)
+		}
+		return b.String()
+	}
+	if a, b := show(fast), show(slow); a != b {
+		t.Fatalf("fast and encoding/json paths disagree on %q:\nfast:\n%s\nslow:\n%s", data, a, b)
+	}
 }
 
 func FuzzLogEvents(f *testing.F) {

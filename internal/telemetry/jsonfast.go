@@ -1,6 +1,10 @@
 package telemetry
 
-import "bytes"
+import (
+	"bytes"
+	"encoding/json"
+	"unicode/utf8"
+)
 
 // A hand-written reader for the one JSON shape that comes in millions: a
 // platform event ({"time","type","record":{...,"metrics":{...}}}) on one
@@ -9,6 +13,10 @@ import "bytes"
 // gives up on anything unusual (an escaped string, invalid UTF-8, a
 // duplicate key) and the caller then uses encoding/json, so it never has to
 // be complete, only right on what it accepts.
+
+// fastPaths switches the hand-written readers on; tests switch them off to
+// compare with encoding/json.
+var fastPaths = true
 
 // evBytes is a platform or function event, as slices of the input.
 type evBytes struct {
@@ -257,6 +265,9 @@ func (s *jscan) other(key []byte, known []string) {
 // line must go through encoding/json instead.
 func parseEventFast(line []byte, ev *evBytes) (ok bool) {
 	*ev = evBytes{}
+	if !fastPaths {
+		return false
+	}
 	s := jscan{b: line}
 	s.object(func(key []byte) {
 		switch string(key) {
@@ -362,4 +373,214 @@ func (ev *evBytes) fromJSONEvent(j *jsonEvent) {
 			billedRestore: b(string(r.Metrics.BilledRestoreDurationMs)),
 		},
 	}
+}
+
+// Keys of a subscription payload and its events (see other).
+var (
+	payloadKeys = []string{"awslogs", "messageType", "logGroup", "logStream", "logEvents"}
+	eventKeys2  = []string{"logStreamName", "logGroupName", "timestamp", "message"}
+)
+
+// fastEvent is one log event of a payload, as slices of it.
+type fastEvent struct {
+	ts, msg []byte
+	escaped bool // msg is still JSON-escaped
+}
+
+// strEsc reads a string that may hold escapes, checking them, and returns
+// its raw content and whether it has any.
+func (s *jscan) strEsc() (raw []byte, escaped bool) {
+	if s.peek() != '"' {
+		s.bad = true
+		return nil, false
+	}
+	start := s.i + 1
+	for j := start; j < len(s.b); j++ {
+		c := s.b[j]
+		switch {
+		case c == '"':
+			s.i = j + 1
+			return s.b[start:j], escaped
+		case c < 0x20:
+			s.bad = true
+			return nil, false
+		case c == '\\':
+			escaped = true
+			j++
+			if j >= len(s.b) {
+				s.bad = true
+				return nil, false
+			}
+			switch s.b[j] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+			case 'u':
+				if j+4 >= len(s.b) {
+					s.bad = true
+					return nil, false
+				}
+				for _, h := range s.b[j+1 : j+5] {
+					if !('0' <= h && h <= '9' || 'a' <= h && h <= 'f' || 'A' <= h && h <= 'F') {
+						s.bad = true
+						return nil, false
+					}
+				}
+				j += 4
+			default:
+				s.bad = true
+				return nil, false
+			}
+		}
+	}
+	s.bad = true
+	return nil, false
+}
+
+// unescape appends the JSON string content raw, unescaped, to dst. \u
+// escapes go through encoding/json, which knows surrogate pairs and what
+// to do with broken ones.
+func unescape(dst, raw []byte) []byte {
+	if bytes.Contains(raw, []byte(`\u`)) {
+		var s string
+		q := make([]byte, 0, len(raw)+2)
+		q = append(append(append(q, '"'), raw...), '"')
+		if json.Unmarshal(q, &s) == nil {
+			return append(dst, s...)
+		}
+		return dst
+	}
+	for i := 0; i < len(raw); i++ {
+		c := raw[i]
+		if c != '\\' {
+			dst = append(dst, c)
+			continue
+		}
+		i++
+		switch raw[i] {
+		case 'n':
+			c = '\n'
+		case 't':
+			c = '\t'
+		case 'r':
+			c = '\r'
+		case 'b':
+			c = '\b'
+		case 'f':
+			c = '\f'
+		default: // " \ /
+			c = raw[i]
+		}
+		dst = append(dst, c)
+	}
+	return dst
+}
+
+// payloadFast decodes one subscription payload by hand. It reports false,
+// having decoded nothing, when the payload must go through encoding/json
+// (an envelope, invalid UTF-8, an unusual shape).
+func (d *decoder) payloadFast(raw []byte) (bool, error) {
+	if !fastPaths || !utf8.Valid(raw) {
+		return false, nil
+	}
+	s := jscan{b: raw}
+	var mt, group, stream []byte
+	seenEvents := false
+	events := d.fastEvents[:0]
+	s.object(func(key []byte) {
+		switch string(key) {
+		case "messageType":
+			s.strOrNull(&mt)
+		case "logGroup":
+			s.strOrNull(&group)
+		case "logStream":
+			s.strOrNull(&stream)
+		case "awslogs":
+			s.bad = true
+		case "logEvents":
+			if seenEvents {
+				s.bad = true // encoding/json keeps the last: not worth matching
+				return
+			}
+			seenEvents = true
+			switch s.peek() {
+			case 'n':
+				s.lit("null")
+				return
+			case '[':
+			default:
+				s.bad = true
+				return
+			}
+			s.i++
+			if s.peek() == ']' {
+				s.i++
+				return
+			}
+			for !s.bad {
+				var ev fastEvent
+				if s.peek() == 'n' {
+					s.lit("null")
+				} else {
+					var seenTS, seenMsg bool
+					s.object(func(key []byte) {
+						switch string(key) {
+						case "timestamp":
+							if seenTS {
+								s.bad = true
+							}
+							seenTS = true
+							s.numOrNull(&ev.ts)
+						case "message":
+							if seenMsg || s.peek() == 'n' {
+								s.bad = true
+							}
+							seenMsg = true
+							ev.msg, ev.escaped = s.strEsc()
+						case "logStreamName", "logGroupName", "id":
+							var x []byte
+							s.strOrNull(&x)
+						default:
+							s.other(key, eventKeys2)
+						}
+					})
+				}
+				events = append(events, ev)
+				switch s.peek() {
+				case ',':
+					s.i++
+				case ']':
+					s.i++
+					return
+				default:
+					s.bad = true
+				}
+			}
+		default:
+			s.other(key, payloadKeys)
+		}
+	})
+	s.ws()
+	d.fastEvents = events[:0]
+	if s.bad || s.i != len(raw) {
+		return false, nil
+	}
+	switch string(mt) {
+	case "DATA_MESSAGE", "":
+	case "CONTROL_MESSAGE":
+		d.skip("control-message")
+		return true, nil
+	default:
+		d.reject(ReasonUnknownType)
+		return true, nil
+	}
+	for _, ev := range events {
+		msg := ev.msg
+		if ev.escaped {
+			d.msgBuf = unescape(d.msgBuf[:0], msg)
+			msg = d.msgBuf
+		}
+		if err := d.logEventBytes(group, stream, ev.ts, msg); err != nil {
+			return true, err
+		}
+	}
+	return true, nil
 }
