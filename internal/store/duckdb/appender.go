@@ -122,7 +122,6 @@ func (a *appender) AddInvocation(inv *telemetry.Invocation) error {
 	if inv.Function == "" || inv.RequestID == "" {
 		return &store.Invalid{Reason: "invocation without function or request id"}
 	}
-	k := a.hash(inv.Function, inv.RequestID)
 	var ids [5]int32
 	for i, n := range [5]string{inv.Function, inv.Version, inv.EnvID, inv.ErrorType, inv.Arch} {
 		id, err := a.nameID(i, n)
@@ -131,7 +130,7 @@ func (a *appender) AddInvocation(inv *telemetry.Invocation) error {
 		}
 		ids[i] = id
 	}
-	a.batch.add(k, &ids, inv)
+	a.batch.add(&ids, inv)
 	start := inv.Start.UnixMicro()
 	if a.invRows == 0 || start < a.minStart {
 		a.minStart = start
@@ -356,14 +355,19 @@ func (a *appender) commitInvocations(ctx context.Context, tx *sql.Tx, horizonUS 
 	// Finding repeats here rather than in a Go set at Add costs less CPU
 	// (DuckDB's partitioned hash table, on every core) and no Go memory.
 	rows, err := tx.QueryContext(ctx, fmt.Sprintf(`SELECT b.row, 0 FROM %[1]s(%[2]d) b SEMI JOIN (
-		SELECT k1, k2 FROM invocations WHERE start_ts BETWEEN ? AND ?) i ON b.k1 = i.k1 AND b.k2 = i.k2
+		SELECT fn, request_uuid FROM invocations WHERE start_ts BETWEEN ? AND ?) i
+		ON b.fn = i.fn AND b.request_uuid = i.request_uuid
 		UNION ALL
-		SELECT min(row), count(*) FROM %[1]s(%[2]d) GROUP BY k1, k2 HAVING count(*) > 1`,
+		SELECT min(row), count(*) FROM %[1]s(%[2]d) GROUP BY fn, request_uuid HAVING count(*) > 1`,
 		keysFunc, a.handle), lo.Add(-store.MaxInvocation), hi.Add(store.MaxInvocation))
 	if err != nil {
 		return fmt.Errorf("dedupe: %w", err)
 	}
-	repeated := map[key]int64{} // identity → its first row, for repeats in the batch
+	type ident struct {
+		fn int32
+		id duck.UUID
+	}
+	repeated := map[ident]int64{} // identity → its first row, for repeats in the batch
 	for rows.Next() {
 		var r, n int64
 		if err := rows.Scan(&r, &n); err != nil {
@@ -371,7 +375,7 @@ func (a *appender) commitInvocations(ctx context.Context, tx *sql.Tx, horizonUS 
 			return fmt.Errorf("dedupe: %w", err)
 		}
 		if n > 0 {
-			repeated[key{b.k1[r], b.k2[r]}] = r
+			repeated[ident{b.fn[r], b.ridUUID[r]}] = r
 			continue
 		}
 		if !gone[r] {
@@ -385,8 +389,8 @@ func (a *appender) commitInvocations(ctx context.Context, tx *sql.Tx, horizonUS 
 		return fmt.Errorf("dedupe: %w", err)
 	}
 	if len(repeated) > 0 {
-		for i := range b.k1 {
-			first, ok := repeated[key{b.k1[i], b.k2[i]}]
+		for i := range b.fn {
+			first, ok := repeated[ident{b.fn[i], b.ridUUID[i]}]
 			if ok && int64(i) != first && !gone[i] {
 				gone[i] = true
 				c.Duplicates++
@@ -432,7 +436,7 @@ func (a *appender) insertRequestTexts(ctx context.Context, tx *sql.Tx) error {
 				return err
 			}
 		}
-		if err := app.AppendRow(b.k1[i], b.k2[i], time.UnixMicro(b.start[i]).UTC(), t); err != nil {
+		if err := app.AppendRow(b.fn[i], b.ridUUID[i], time.UnixMicro(b.start[i]).UTC(), t); err != nil {
 			_ = app.Close()
 			return fmt.Errorf("stage request id: %w", err)
 		}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	duck "github.com/duckdb/duckdb-go/v2"
+	"github.com/zeebo/xxh3"
 
 	"github.com/fnops/fnops/internal/telemetry"
 )
@@ -29,7 +30,6 @@ const batchCap = 64 * 1024
 // bytes each, so Go memory is proportional to the batch size, and DuckDB
 // reads the rows from here exactly once, straight into the stored table.
 type invBatch struct {
-	k1, k2                   []uint64
 	fn, ver, env, errT, arch []int32
 	ridUUID                  []duck.UUID
 	ridText                  []string // "" when ridUUID holds the id, else zero
@@ -44,7 +44,6 @@ type invBatch struct {
 func newInvBatch() *invBatch {
 	const n = batchCap
 	return &invBatch{
-		k1: make([]uint64, 0, n), k2: make([]uint64, 0, n),
 		fn: make([]int32, 0, n), ver: make([]int32, 0, n), env: make([]int32, 0, n),
 		errT: make([]int32, 0, n), arch: make([]int32, 0, n),
 		ridUUID: make([]duck.UUID, 0, n), ridText: make([]string, 0, n),
@@ -55,11 +54,10 @@ func newInvBatch() *invBatch {
 	}
 }
 
-func (b *invBatch) len() int { return len(b.k1) }
+func (b *invBatch) len() int { return len(b.fn) }
 
 // drop removes the rows marked in gone, keeping the order of the rest.
 func (b *invBatch) drop(gone []bool) {
-	b.k1, b.k2 = compact(b.k1, gone), compact(b.k2, gone)
 	b.fn, b.ver, b.env = compact(b.fn, gone), compact(b.ver, gone), compact(b.env, gone)
 	b.errT, b.arch = compact(b.errT, gone), compact(b.arch, gone)
 	b.ridUUID, b.ridText = compact(b.ridUUID, gone), compact(b.ridText, gone)
@@ -80,9 +78,7 @@ func compact[T any](s []T, gone []bool) []T {
 	return out
 }
 
-func (b *invBatch) add(k key, ids *[5]int32, inv *telemetry.Invocation) {
-	b.k1 = append(b.k1, k[0])
-	b.k2 = append(b.k2, k[1])
+func (b *invBatch) add(ids *[5]int32, inv *telemetry.Invocation) {
 	b.fn = append(b.fn, ids[0])
 	b.ver = append(b.ver, ids[1])
 	b.env = append(b.env, ids[2])
@@ -90,7 +86,10 @@ func (b *invBatch) add(k key, ids *[5]int32, inv *telemetry.Invocation) {
 	b.arch = append(b.arch, ids[4])
 	u, ok := parseUUID(inv.RequestID)
 	if !ok {
-		u = duck.UUID{}
+		// Not a UUID: its 128-bit hash stands in. A hash equal to a real
+		// UUID of the same function is as likely as a 2^-128 coincidence.
+		h := xxh3.HashString128(inv.RequestID).Bytes()
+		u = duck.UUID(h)
 	}
 	b.ridUUID = append(b.ridUUID, u)
 	if ok {
@@ -157,7 +156,6 @@ var stageColumns = []struct {
 	name string
 	t    duck.Type
 }{
-	{"k1", duck.TYPE_UBIGINT}, {"k2", duck.TYPE_UBIGINT},
 	{"fn", duck.TYPE_INTEGER}, {"version", duck.TYPE_INTEGER}, {"env", duck.TYPE_INTEGER},
 	{"request_uuid", duck.TYPE_UUID},
 	{"start_ts", duck.TYPE_TIMESTAMP}, {"end_ts", duck.TYPE_TIMESTAMP},
@@ -175,7 +173,7 @@ var stageColumns = []struct {
 var keyColumns = []struct {
 	name string
 	t    duck.Type
-}{{"k1", duck.TYPE_UBIGINT}, {"k2", duck.TYPE_UBIGINT}, {"row", duck.TYPE_BIGINT}}
+}{{"fn", duck.TYPE_INTEGER}, {"request_uuid", duck.TYPE_UUID}, {"row", duck.TYPE_BIGINT}}
 
 // batchSource serves one invBatch to DuckDB: all columns, or (keys) the
 // identity and row index.
@@ -208,7 +206,7 @@ func (s *batchSource) FillChunk(_ any, c duck.DataChunk) error {
 	if s.keys {
 		for i := lo; i < hi; i++ {
 			r := int(i - lo)
-			if err := errors.Join(duck.SetChunkValue(c, 0, r, b.k1[i]), duck.SetChunkValue(c, 1, r, b.k2[i]),
+			if err := errors.Join(duck.SetChunkValue(c, 0, r, b.fn[i]), duck.SetChunkValue(c, 1, r, b.ridUUID[i]),
 				duck.SetChunkValue(c, 2, r, i)); err != nil {
 				return fmt.Errorf("stage key %d: %w", i, err)
 			}
@@ -223,25 +221,23 @@ func (s *batchSource) FillChunk(_ any, c duck.DataChunk) error {
 				err = e
 			}
 		}
-		set(duck.SetChunkValue(c, 0, r, b.k1[i]))
-		set(duck.SetChunkValue(c, 1, r, b.k2[i]))
-		set(duck.SetChunkValue(c, 2, r, b.fn[i]))
-		set(duck.SetChunkValue(c, 3, r, b.ver[i]))
-		set(duck.SetChunkValue(c, 4, r, b.env[i]))
-		set(duck.SetChunkValue(c, 5, r, b.ridUUID[i]))
-		set(duck.SetChunkValue(c, 6, r, time.UnixMicro(b.start[i])))
-		set(duck.SetChunkValue(c, 7, r, time.UnixMicro(b.end[i])))
-		set(duck.SetChunkValue(c, 8, r, b.dur[i]))
-		set(duck.SetChunkValue(c, 9, r, b.billed[i]))
-		set(duck.SetChunkValue(c, 10, r, b.mem[i]))
-		set(duck.SetChunkValue(c, 11, r, b.maxMem[i]))
-		set(duck.SetChunkValue(c, 12, r, b.init[i]))
-		set(duck.SetChunkValue(c, 13, r, b.restore[i]))
-		set(duck.SetChunkValue(c, 14, r, b.billRest[i]))
-		set(duck.SetChunkValue(c, 15, r, b.cold[i]))
-		set(duck.SetChunkValue(c, 16, r, b.status[i]))
-		set(duck.SetChunkValue(c, 17, r, b.errT[i]))
-		set(duck.SetChunkValue(c, 18, r, b.arch[i]))
+		set(duck.SetChunkValue(c, 0, r, b.fn[i]))
+		set(duck.SetChunkValue(c, 1, r, b.ver[i]))
+		set(duck.SetChunkValue(c, 2, r, b.env[i]))
+		set(duck.SetChunkValue(c, 3, r, b.ridUUID[i]))
+		set(duck.SetChunkValue(c, 4, r, time.UnixMicro(b.start[i])))
+		set(duck.SetChunkValue(c, 5, r, time.UnixMicro(b.end[i])))
+		set(duck.SetChunkValue(c, 6, r, b.dur[i]))
+		set(duck.SetChunkValue(c, 7, r, b.billed[i]))
+		set(duck.SetChunkValue(c, 8, r, b.mem[i]))
+		set(duck.SetChunkValue(c, 9, r, b.maxMem[i]))
+		set(duck.SetChunkValue(c, 10, r, b.init[i]))
+		set(duck.SetChunkValue(c, 11, r, b.restore[i]))
+		set(duck.SetChunkValue(c, 12, r, b.billRest[i]))
+		set(duck.SetChunkValue(c, 13, r, b.cold[i]))
+		set(duck.SetChunkValue(c, 14, r, b.status[i]))
+		set(duck.SetChunkValue(c, 15, r, b.errT[i]))
+		set(duck.SetChunkValue(c, 16, r, b.arch[i]))
 		if err != nil {
 			return fmt.Errorf("stage row %d: %w", i, err)
 		}

@@ -17,12 +17,18 @@ import (
 	"github.com/fnops/fnops/internal/telemetry"
 )
 
-// Options tune an opened store. The zero value is DuckDB's defaults.
+// DefaultMemoryLimit is DuckDB's buffer memory when Options.MemoryLimit is
+// 0. DuckDB's own default (80% of RAM) lets it cache written blocks until
+// the process is gigabytes large; rollup queries need far less.
+const DefaultMemoryLimit = 256 << 20
+
+// Options tune an opened store. The zero value is a good default.
 type Options struct {
-	// MemoryLimit caps DuckDB's buffer memory in bytes (it spills to a
-	// temporary directory beside the file beyond it); 0 is DuckDB's default
-	// of 80% of RAM. It does not cap the Go side: an Appender holds its
-	// batch's identity set, 16 bytes per record.
+	// MemoryLimit caps DuckDB's buffer memory in bytes (beyond it, it
+	// evicts cached blocks and spills to a temporary directory beside the
+	// file); 0 is DefaultMemoryLimit, -1 DuckDB's own default. It does not
+	// cap the Go side: an Appender holds its batch's invocations in Go
+	// columns, about 150 bytes each, until Commit.
 	MemoryLimit int64
 	// Threads is DuckDB's worker count; 0 is one per core.
 	Threads int
@@ -92,6 +98,9 @@ func open(ctx context.Context, path string, opts Options, steps []string) (*Stor
 }
 
 func (s *Store) configure(ctx context.Context, opts Options) error {
+	if opts.MemoryLimit == 0 {
+		opts.MemoryLimit = DefaultMemoryLimit
+	}
 	if opts.MemoryLimit > 0 {
 		if _, err := s.db.ExecContext(ctx, fmt.Sprintf("SET memory_limit = '%dB'", opts.MemoryLimit)); err != nil {
 			return err

@@ -277,8 +277,8 @@ func (s *Store) scanWindow(ctx context.Context, fn string, from, to time.Time,
 		FROM invocations i
 		JOIN names f ON f.id = i.fn JOIN names v ON v.id = i.version JOIN names e ON e.id = i.env
 		JOIN names t ON t.id = i.error_type JOIN names a ON a.id = i.arch
-		LEFT JOIN request_ids r ON r.k1 = i.k1 AND r.k2 = i.k2`+
-		w.String()+` ORDER BY i.start_ts, i.k1, i.k2`, w.args...)
+		LEFT JOIN request_ids r ON r.fn = i.fn AND r.request_uuid = i.request_uuid`+
+		w.String()+` ORDER BY i.start_ts, i.request_uuid`, w.args...)
 	if err != nil {
 		return false, err
 	}
