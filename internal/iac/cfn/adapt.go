@@ -93,6 +93,7 @@ func Adapt(t *Template, opts Options) *app.Graph {
 		for _, s := range a.scopes {
 			s.lateEdges()
 		}
+		a.markInvocations()
 	}
 	a.g.Sort()
 	return a.g

@@ -1,6 +1,7 @@
 package cfn
 
 import (
+	"maps"
 	"strconv"
 	"strings"
 
@@ -204,7 +205,7 @@ func (s *scope) ruleEdges(e *entry) {
 		if t.Get("Id").Text() == "" {
 			via = "Targets[" + strconv.Itoa(i) + "]"
 		}
-		s.link(id, t.Get("Arn"), app.Triggers, via, d)
+		s.link(id, t.Get("Arn"), app.Triggers, via, maps.Clone(d))
 		s.link(id, t.Path("DeadLetterConfig", "Arn"), app.DeadLetter, via, nil)
 		s.useRole(id, t.Get("RoleArn"))
 	}
@@ -576,4 +577,44 @@ func envEdgeKind(k app.Kind, iam uint8) (app.EdgeKind, bool) {
 		return app.Reads, true
 	}
 	return "", false
+}
+
+// invocationOf says how a source of kind k invokes a function it triggers:
+// "async" (Lambda queues the event and retries: S3, SNS, EventBridge,
+// schedules, IoT, CloudWatch Logs), "sync" (the caller waits: API Gateway,
+// function URLs, Cognito, Step Functions) or "poll" (an event source
+// mapping reads a queue or stream). Rules about DLQs and destinations use
+// it to ask only async functions for them.
+func invocationOf(k app.Kind) string {
+	switch k {
+	case app.KindBucket, app.KindTopic, app.KindRule, app.KindSchedule, app.KindIoTRule,
+		app.KindLogGroup, app.KindLogSubscription, app.KindEventBus:
+		return "async"
+	case app.KindAPI, app.KindURL, app.KindUserPool, app.KindStateMachine, app.KindAppSync:
+		return "sync"
+	case app.KindQueue, app.KindStream, app.KindTable:
+		return "poll"
+	}
+	return ""
+}
+
+// markInvocations sets Detail "invocation" on the triggers and subscribes
+// edges that reach a function.
+func (a *adapter) markInvocations() {
+	for i := range a.g.Edges {
+		e := &a.g.Edges[i]
+		if e.Kind != app.Triggers && e.Kind != app.Subscribes {
+			continue
+		}
+		from, to := a.g.Resource(e.From), a.g.Resource(e.To)
+		if from == nil || to == nil || to.Kind != app.KindFunction {
+			continue
+		}
+		if inv := invocationOf(from.Kind); inv != "" {
+			if e.Detail == nil {
+				e.Detail = make(map[string]string, 1)
+			}
+			e.Detail["invocation"] = inv
+		}
+	}
 }
