@@ -196,9 +196,14 @@ func (x *tx) definition(st *apiState, g gen) *app.Node {
 			title = g.ref("AWS::StackName")
 		}
 		info := g.m("version", g.str("1.0"), "title", title)
-		if st.http {
+		switch v := p.Get("OpenApiVersion"); {
+		case st.http:
 			body = g.m("openapi", g.str("3.0.1"), "info", info, "paths", g.m())
-		} else {
+		case v != nil && strings.HasPrefix(v.Text(), "3"):
+			// OpenApiVersion 3.x makes the translator write an OpenAPI
+			// document instead of Swagger 2.0.
+			body = g.m("openapi", v, "info", info, "paths", g.m())
+		default:
 			body = g.m("swagger", g.str("2.0"), "info", info, "paths", g.m())
 		}
 	} else {
