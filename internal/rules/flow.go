@@ -126,7 +126,7 @@ func functionTimeout(fn *app.Resource) (int64, *app.Node, bool) {
 // dflt is the note a message adds to a value nobody wrote.
 func dflt(n *app.Node) string {
 	if IsDefault(n) {
-		return ", the default"
+		return " (the default)"
 	}
 	return ""
 }

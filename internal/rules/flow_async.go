@@ -260,14 +260,18 @@ func streamFailureRule() *Rule {
 				if len(probs) == 0 {
 					continue
 				}
-				at := m.esm.Attr(app.AttrMaxRetries)
+				pos := m.esm.Pos
+				effect := "records that use up their retries are dropped without trace"
+				if unbounded := strings.HasPrefix(probs[len(probs)-1], "retries"); unbounded {
+					effect = "one poison record blocks its shard until it expires from the stream"
+					pos = posOr(value(m.esm, app.AttrMaxRetries, "MaximumRetryAttempts"), pos)
+				}
 				c.Report(Issue{
 					Resource: m.owner(),
-					At:       at,
-					Pos:      m.esm.Pos,
+					Pos:      pos,
 					Related:  m.related(),
-					Message: fmt.Sprintf("%s (%s stream of %s) %s: one poison record blocks its shard until it expires",
-						m.name(), m.typ, srcName(m), strings.Join(probs, ", and ")),
+					Message: fmt.Sprintf("%s (%s stream of %s) %s: %s",
+						m.name(), m.typ, srcName(m), strings.Join(probs, ", and "), effect),
 				})
 			}
 		},

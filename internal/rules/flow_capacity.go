@@ -81,13 +81,24 @@ func downstreamCapacityRule() *Rule {
 						batch = b
 					}
 				}
-				seen := map[string]bool{}
+				// One finding per table, at the grant when there is one.
+				best := map[string]app.Edge{}
+				var order []string
 				for _, e := range c.Out(fn, app.Writes) {
+					old, seen := best[e.To]
+					if !seen {
+						order = append(order, e.To)
+					}
+					if !seen || (!strings.HasPrefix(old.Via, "iam:") && strings.HasPrefix(e.Via, "iam:")) {
+						best[e.To] = e
+					}
+				}
+				for _, to := range order {
+					e := best[to]
 					t := c.Peer(fn, e)
-					if t == nil || t.Kind != app.KindTable || seen[t.ID] {
+					if t == nil || t.Kind != app.KindTable {
 						continue
 					}
-					seen[t.ID] = true
 					mode := t.Attr(app.AttrBillingMode)
 					if m, ok := mode.String(); mode != nil && (!ok || !strings.EqualFold(m, "PROVISIONED")) {
 						continue
@@ -101,14 +112,21 @@ func downstreamCapacityRule() *Rule {
 						Resource: fn,
 						Pos:      e.Pos,
 						Related:  []string{t.ID},
-						Message: fmt.Sprintf("function %s can run %d at once (%s) with batches of %d, up to %d writes, against "+
-							"the %d write capacity units of table %s: writes will be throttled", fn.ID, conc, why, batch,
+						Message: fmt.Sprintf("function %s can run %d at once (%s)%s, up to %d writes, against "+
+							"the %d write capacity units of table %s: writes will be throttled", fn.ID, conc, why, batchText(batch),
 							conc*batch, w, t.ID),
 					})
 				}
 			}
 		},
 	}
+}
+
+func batchText(b int64) string {
+	if b <= 1 {
+		return ""
+	}
+	return fmt.Sprintf(" with batches of %d", b)
 }
 
 // possibleConcurrency bounds how many copies of fn can run at once, and
