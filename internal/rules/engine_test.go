@@ -351,6 +351,25 @@ Globals:
 	}
 }
 
+func TestDirectiveWords(t *testing.T) {
+	lines := []string{
+		"# fnops:ignore a -- x",
+		"# fnops:ignored a",
+		"x: 1 # fnops:ignore",
+		"y: 2 #fnops:ignore b",
+		`z: "a#fnops:ignore c"`,
+		"#checkov:skip=CKV_AWS_1:why",
+		"# kics-scan ignore-line",
+	}
+	var got []int
+	for _, c := range directives(lines) {
+		got = append(got, c.line)
+	}
+	if want := []int{1, 3, 4, 6, 7}; !reflect.DeepEqual(got, want) {
+		t.Errorf("directive lines = %v, want %v", got, want)
+	}
+}
+
 func TestKicsIgnoreFile(t *testing.T) {
 	src := "# kics-scan ignore\nResources:\n  Q:\n    Type: AWS::SQS::Queue\n"
 	q := res("Q", app.KindQueue, "AWS::SQS::Queue", 3, map[string]*app.Node{app.AttrSSE: app.Str("none", app.Pos{})})

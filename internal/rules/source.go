@@ -94,7 +94,7 @@ func directives(lines []string) []comment {
 			}
 			text := strings.TrimSpace(l[j+1:])
 			for _, p := range directivePrefixes {
-				if strings.HasPrefix(text, p) {
+				if strings.HasPrefix(text, p) && wordEnd(text, len(p)) {
 					out = append(out, comment{line: i + 1, text: text, trailing: strings.TrimSpace(l[:j]) != ""})
 					break
 				}
@@ -103,4 +103,17 @@ func directives(lines []string) []comment {
 		}
 	}
 	return out
+}
+
+// wordEnd reports whether text ends a word at i: "fnops:ignore x" and
+// "fnops:ignore" do, "fnops:ignored" does not.
+func wordEnd(text string, i int) bool {
+	if i >= len(text) {
+		return true
+	}
+	switch text[i-1] {
+	case '=', ' ':
+		return true
+	}
+	return text[i] == ' ' || text[i] == '\t' || text[i] == '='
 }
