@@ -28,6 +28,21 @@ func (s *scope) link(from string, n *app.Node, kind app.EdgeKind, via string, de
 	}
 }
 
+// named resolves n to a resource of kind k, also when n is a plain name
+// that resources of other kinds share.
+func (s *scope) named(n *app.Node, k app.Kind) (string, bool) {
+	if id, ok := s.target(n); ok {
+		if s.a.g.Resource(id).Kind == k {
+			return id, true
+		}
+		return "", false
+	}
+	if name, ok := n.String(); ok {
+		return s.lookupKind(k, name)
+	}
+	return s.lookupKind(k, s.nameKey(n))
+}
+
 // useRole adds a uses-role edge when n names a role.
 func (s *scope) useRole(from string, n *app.Node) {
 	if id, ok := s.resolveTarget(n); ok && s.a.g.Resource(id).Kind == app.KindRole {
@@ -124,7 +139,7 @@ func (s *scope) edges() {
 			s.stateMachineEdges(e)
 		case app.KindLogSubscription:
 			from := id
-			if lg, ok := s.resolveTarget(p.Get("LogGroupName")); ok {
+			if lg, ok := s.named(p.Get("LogGroupName"), app.KindLogGroup); ok {
 				from = lg
 			}
 			s.link(from, p.Get("DestinationArn"), app.Triggers, id, nil)
@@ -186,7 +201,7 @@ func (s *scope) bucketNotifications(id string, nc *app.Node) {
 
 func (s *scope) ruleEdges(e *entry) {
 	id, p := e.r.ID, e.props
-	if bus, ok := s.resolveTarget(p.Get("EventBusName")); ok && s.a.g.Resource(bus).Kind == app.KindEventBus {
+	if bus, ok := s.named(p.Get("EventBusName"), app.KindEventBus); ok {
 		s.connect(bus, id, app.Routes, id, p.Get("EventBusName").Pos, nil)
 	}
 	d := map[string]string{}
@@ -241,21 +256,24 @@ func (s *scope) iotEdges(id string, payload *app.Node) {
 		for _, t := range [...]struct {
 			path []string
 			kind app.EdgeKind
+			res  app.Kind
 		}{
-			{[]string{"Lambda", "FunctionArn"}, app.Triggers},
-			{[]string{"Sqs", "QueueUrl"}, app.Triggers},
-			{[]string{"Sns", "TargetArn"}, app.Triggers},
-			{[]string{"Kinesis", "StreamName"}, app.Triggers},
-			{[]string{"StepFunctions", "StateMachineName"}, app.Triggers},
-			{[]string{"DynamoDBv2", "PutItem", "TableName"}, app.Writes},
-			{[]string{"S3", "BucketName"}, app.Writes},
+			{[]string{"Lambda", "FunctionArn"}, app.Triggers, app.KindFunction},
+			{[]string{"Sqs", "QueueUrl"}, app.Triggers, app.KindQueue},
+			{[]string{"Sns", "TargetArn"}, app.Triggers, app.KindTopic},
+			{[]string{"Kinesis", "StreamName"}, app.Triggers, app.KindStream},
+			{[]string{"StepFunctions", "StateMachineName"}, app.Triggers, app.KindStateMachine},
+			{[]string{"DynamoDBv2", "PutItem", "TableName"}, app.Writes, app.KindTable},
+			{[]string{"S3", "BucketName"}, app.Writes, app.KindBucket},
 		} {
 			if n := a.Path(t.path...); n != nil {
 				kind := t.kind
 				if dead {
 					kind = app.DeadLetter
 				}
-				s.link(id, n, kind, t.path[0], nil)
+				if to, ok := s.named(n, t.res); ok {
+					s.connect(id, to, kind, t.path[0], n.Pos, nil)
+				}
 			}
 		}
 	}
