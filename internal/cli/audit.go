@@ -113,6 +113,7 @@ func runAudit(e *env, o *auditOptions, paths []string) error {
 	}
 
 	rep := setup.audit(g, paths[0], o.includeDisabled)
+	rep.Diags = g.Diags
 	findings := rep.Findings
 	if o.writeBaseline != "" {
 		if err := writeBaselineFile(o.writeBaseline, findings); err != nil {

@@ -180,6 +180,21 @@ func TestAuditOutputAndBaseline(t *testing.T) {
 	}
 }
 
+// A template that cannot be read is reported with its line, the rest is
+// still audited and reported, and the exit status is 2.
+func TestAuditBrokenTemplate(t *testing.T) {
+	out, stderr, code := auditRun(t, "audit", "testdata/audit/broken", "--format", "sarif")
+	if code != ExitInput {
+		t.Errorf("exit %d, want 2", code)
+	}
+	if !strings.Contains(stderr, "testdata/audit/broken/bad.yaml:") {
+		t.Errorf("stderr lacks the broken file's position:\n%s", stderr)
+	}
+	if !strings.Contains(out, `"ruleId": "sqs-sse"`) || !strings.Contains(out, `"executionSuccessful": false`) {
+		t.Errorf("SARIF lacks the good template's finding or the failed invocation:\n%s", out)
+	}
+}
+
 func TestAuditDeterministic(t *testing.T) {
 	a, _, _ := auditRun(t, "audit", auditApp, "--format", "sarif")
 	b, _, _ := auditRun(t, "audit", auditApp, "--format", "sarif")

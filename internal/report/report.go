@@ -23,6 +23,10 @@ type Report struct {
 	Rules []*rules.Rule
 	// Resources is the number of resources audited.
 	Resources int
+	// Diags are the load problems (unreadable or invalid templates). Text
+	// formats leave them to the caller's standard error; SARIF carries them
+	// as tool execution notifications.
+	Diags []app.Diag
 }
 
 // Options are the caller's choices that are not in the data.

@@ -46,7 +46,8 @@ func sample() *Report {
 			Message: "rule boom failed and was stopped: runtime error\nsecond line", Remediation: "Report a bug."},
 	}
 	rules.Sort(fs)
-	return &Report{Tool: "fnops", Version: "1.0.0-test", Findings: fs, Rules: rs, Resources: 9}
+	diags := []app.Diag{{Pos: pos("broken/template.yaml", 3, 5), Severity: app.SevError, Message: "mapping values are not allowed here"}}
+	return &Report{Tool: "fnops", Version: "1.0.0-test", Findings: fs, Rules: rs, Resources: 9, Diags: diags}
 }
 
 func TestGolden(t *testing.T) {

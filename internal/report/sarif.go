@@ -32,8 +32,20 @@ type sarifLog struct {
 }
 
 type sarifRun struct {
-	Tool    sarifTool     `json:"tool"`
-	Results []sarifResult `json:"results"`
+	Tool        sarifTool         `json:"tool"`
+	Invocations []sarifInvocation `json:"invocations,omitempty"`
+	Results     []sarifResult     `json:"results"`
+}
+
+type sarifInvocation struct {
+	ExecutionSuccessful bool                `json:"executionSuccessful"`
+	Notifications       []sarifNotification `json:"toolExecutionNotifications,omitempty"`
+}
+
+type sarifNotification struct {
+	Level     string          `json:"level"`
+	Message   sarifText       `json:"message"`
+	Locations []sarifLocation `json:"locations,omitempty"`
 }
 
 type sarifTool struct {
@@ -160,6 +172,24 @@ func (sarifWriter) Write(w io.Writer, r *Report) error {
 	run := sarifRun{Tool: sarifTool{Driver: driver}, Results: []sarifResult{}}
 	for _, f := range r.Findings {
 		run.Results = append(run.Results, sarifResultOf(f, idx))
+	}
+	if len(r.Diags) > 0 {
+		// Load problems are why some findings may be missing: a template
+		// that did not parse was not audited.
+		inv := sarifInvocation{ExecutionSuccessful: true}
+		for _, d := range r.Diags {
+			n := sarifNotification{Level: sarifLevel(d.Severity), Message: sarifText{Text: d.Message}}
+			if d.Pos.File != "" {
+				loc := sarifLocation{PhysicalLocation: &sarifPhysical{ArtifactLocation: sarifArtifact{URI: sarifURI(d.Pos.File)}}}
+				if d.Pos.Line > 0 {
+					loc.PhysicalLocation.Region = &sarifRegion{StartLine: d.Pos.Line, StartColumn: d.Pos.Col}
+				}
+				n.Locations = []sarifLocation{loc}
+			}
+			inv.ExecutionSuccessful = inv.ExecutionSuccessful && d.Severity != app.SevError
+			inv.Notifications = append(inv.Notifications, n)
+		}
+		run.Invocations = []sarifInvocation{inv}
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
