@@ -1,9 +1,12 @@
 package telemetry
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"strings"
 	"testing"
 )
@@ -141,5 +144,42 @@ func TestContextCancel(t *testing.T) {
 	_, err := Decode(ctx, strings.NewReader(b.String()), Options{}, &c)
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("err = %v", err)
+	}
+}
+
+func TestValueSplitter(t *testing.T) {
+	vals := []string{`{"a":"x\"}\\","b":[1,{"c":"\\\\"}]}`, `[{"d":"]}\\\\\""}]`, `{"e":"` + strings.Repeat(`\\`, 33) + `\""}`}
+	in := "  " + vals[0] + vals[1] + "\n junk " + vals[2] + ` {"cut":"`
+	for _, size := range []int{16, 17, 19, 4096} {
+		sp := valueSplitter{br: bufio.NewReaderSize(strings.NewReader(in), size)}
+		var got []string
+		var skipped int
+		for {
+			v, tooLong, sk, err := sp.next()
+			skipped += sk
+			if err != nil {
+				if err != io.ErrUnexpectedEOF {
+					t.Errorf("size %d: end %v, want unexpected EOF", size, err)
+				}
+				break
+			}
+			if tooLong {
+				t.Fatal("too long")
+			}
+			got = append(got, string(v))
+		}
+		checkStrings(t, fmt.Sprint("values, buffer ", size), got, vals)
+		if skipped != 4 {
+			t.Errorf("size %d: skipped %d, want 4", size, skipped)
+		}
+	}
+}
+
+func TestSubscriptionResync(t *testing.T) {
+	in := `{"messageType":"DATA_MESSAGE","logEvents":[{"timestamp":1,"message":"x"},]}` +
+		subscriptionJSON("/aws/lambda/x", "2026/03/01/[$LATEST]ab", reportLine(reqA))
+	c, _ := decodeBytes(t, []byte(in), Options{})
+	if len(c.Invocations) != 1 || len(c.Rejected) != 1 || c.Rejected[0].Reason != ReasonBadJSON {
+		t.Errorf("%d invocations, rejects %v", len(c.Invocations), rejects(c))
 	}
 }

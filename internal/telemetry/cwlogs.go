@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"io"
 	"strings"
 	"time"
@@ -228,19 +229,28 @@ type subscriptionPayload struct {
 // back without separators (Firehose to S3), or the {"awslogs":{"data"}}
 // envelope (base64 of gzip of a payload). Each payload is at most what
 // one PutSubscriptionFilter delivery holds, so it is decoded whole.
-func (d *decoder) decodeSubscription(r io.Reader) error {
-	dec := json.NewDecoder(r)
-	dec.UseNumber()
+func (d *decoder) decodeSubscription(lr *lineReader) error {
+	sp := valueSplitter{br: lr.br}
 	var p subscriptionPayload
-	var raw json.RawMessage
 	for {
-		d.pos.Line, d.pos.Offset = 0, dec.InputOffset()
-		raw = raw[:0]
-		err := dec.Decode(&raw)
-		if d.jsonStop(dec, err) {
-			return nil
+		raw, tooLong, skipped, err := sp.next()
+		d.pos.Line, d.pos.Offset = 0, sp.start
+		if skipped > 0 {
+			d.pos.Offset = sp.offset
+			d.reject(ReasonBadJSON)
 		}
-		if err != nil {
+		switch {
+		case err == io.EOF:
+			return nil
+		case err == io.ErrUnexpectedEOF:
+			if d.src.err == nil {
+				d.reject(ReasonTruncated)
+			}
+			return nil
+		case err != nil:
+			return fmt.Errorf("read %s: %w", d.opts.Path, err)
+		case tooLong:
+			d.reject(ReasonLineTooLong)
 			continue
 		}
 		if ok, err := d.payloadFast(raw); ok || err != nil {
