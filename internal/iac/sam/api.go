@@ -27,6 +27,7 @@ type apiState struct {
 type apiRoute struct {
 	path, method string
 	op           *app.Node // the OpenAPI operation
+	auth         *app.Node // the event's Auth
 	pos          app.Pos
 }
 
@@ -124,7 +125,7 @@ func (x *tx) apiEventWith(owner *cfn.Resource, e event, f *function, http bool, 
 			responses = g.m()
 		}
 		op.Set("responses", responses)
-		st.paths = append(st.paths, apiRoute{path: path, method: method, op: op, pos: e.pos})
+		st.paths = append(st.paths, apiRoute{path: path, method: method, op: op, auth: p.Get("Auth"), pos: e.pos})
 	}
 	if f == nil {
 		return
@@ -240,6 +241,7 @@ func (x *tx) definition(st *apiState, g gen) *app.Node {
 		}
 		item.Set(m, rt.op)
 	}
+	x.applyAuth(st, body, g)
 	return body
 }
 
