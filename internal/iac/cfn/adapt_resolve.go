@@ -33,8 +33,13 @@ func (s *scope) resolveDepth(n *app.Node, depth int) (string, bool) {
 		if s.res[id] != nil {
 			return s.prefix + id, true
 		}
-		if p := s.params[id]; p != nil && p.target != nil && s.parent != nil {
-			return s.parent.resolveDepth(p.target, depth+1)
+		if p := s.params[id]; p != nil {
+			switch {
+			case p.value != nil:
+				return s.resolveDepth(p.value, depth+1)
+			case p.target != nil && s.parent != nil:
+				return s.parent.resolveDepth(p.target, depth+1)
+			}
 		}
 	case "Fn::GetAtt":
 		res, attr, ok := s.getAttArgs(arg)

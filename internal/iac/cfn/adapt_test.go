@@ -462,3 +462,80 @@ Resources:
 		}
 	}
 }
+
+// TestAdaptResolveTarget covers each way a reference is written.
+func TestAdaptResolveTarget(t *testing.T) {
+	src := `Parameters:
+  QName: {Type: String, Default: q-param}
+  Free: {Type: String}
+Resources:
+  Q: {Type: AWS::SQS::Queue, Properties: {QueueName: orders}}
+  P: {Type: AWS::SQS::Queue, Properties: {QueueName: !Ref QName}}
+  F: {Type: AWS::SQS::Queue, Properties: {QueueName: !Ref Free}}
+  S: {Type: AWS::SQS::Queue, Properties: {QueueName: !Sub "${AWS::StackName}-s"}}
+  T: {Type: AWS::SNS::Topic, Properties: {TopicName: orders}}
+  B: {Type: AWS::S3::Bucket, Properties: {BucketName: bkt}}
+  D: {Type: AWS::DynamoDB::Table, Properties: {TableName: tbl}}
+  K: {Type: AWS::Kinesis::Stream, Properties: {Name: strm}}
+  L: {Type: AWS::Lambda::Function, Properties: {FunctionName: fn}}
+  M: {Type: AWS::StepFunctions::StateMachine, Properties: {StateMachineName: sm}}
+  E: {Type: AWS::Events::EventBus, Properties: {Name: bus}}
+  G: {Type: AWS::Logs::LogGroup, Properties: {LogGroupName: /aws/lambda/fn}}
+  X: {Type: AWS::SecretsManager::Secret, Properties: {Name: sec}}
+  R: {Type: AWS::IAM::Role, Properties: {RoleName: role}}
+  A: {Type: AWS::SSM::Parameter, Properties: {Name: /app/flag}}
+`
+	tpl, err := Parse("r.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := &adapter{g: app.New(), opts: Options{Partition: "aws"}, byName: map[string][]string{}, byKind: map[kindName]string{}}
+	s := a.newScope(tpl, "", "", nil, nil)
+	s.setParams(nil, nil)
+	s.build()
+	for _, c := range []struct {
+		expr, want string // want "" means no single resource
+	}{
+		{`!Ref Q`, "Q"},
+		{`!GetAtt Q.Arn`, "Q"},
+		{`!Sub "${Q.Arn}/x"`, "Q"},
+		{`!Sub ["${V}", {V: !Ref Q}]`, "Q"},
+		{`!Join ["", ["arn:aws:sqs:", !Ref "AWS::Region", ":1:", !GetAtt Q.QueueName]]`, "Q"},
+		{`arn:aws:sqs:us-east-1:123456789012:orders`, "Q"},
+		{`!Sub "arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:orders"`, "Q"},
+		{`https://sqs.us-east-1.amazonaws.com/123456789012/orders`, "Q"},
+		{`arn:aws:sns:us-east-1:1:orders`, "T"},
+		{`orders`, ""}, // a queue and a topic share the name
+		{`q-param`, "P"},
+		{`!Ref QName`, "P"},
+		{`!Ref Free`, "F"},
+		{`!Sub "${AWS::StackName}-s"`, "S"},
+		{`arn:aws:s3:::bkt/key/*`, "B"},
+		{`bkt`, "B"},
+		{`arn:aws:dynamodb:us-east-1:1:table/tbl/stream/2024`, "D"},
+		{`arn:aws:kinesis:us-east-1:1:stream/strm`, "K"},
+		{`arn:aws:lambda:us-east-1:1:function:fn:live`, "L"},
+		{`arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:1:function:fn/invocations`, "L"},
+		{`arn:aws:states:us-east-1:1:stateMachine:sm`, "M"},
+		{`arn:aws:events:us-east-1:1:event-bus/bus`, "E"},
+		{`arn:aws:logs:us-east-1:1:log-group:/aws/lambda/fn:*`, "G"},
+		{`arn:aws:secretsmanager:us-east-1:1:secret:sec-AbCdEf`, "X"},
+		{`arn:aws:iam::1:role/path/role`, "R"},
+		{`arn:aws:ssm:us-east-1:1:parameter/app/flag`, "A"},
+		{`arn:aws:sqs:us-east-1:1:orders-*`, ""},
+		{`!ImportValue orders`, ""},
+		{`nothing-here`, ""},
+	} {
+		doc, _, err := ParseDocument("e.yaml", []byte("v: "+c.expr))
+		if err != nil {
+			t.Fatalf("%s: %v", c.expr, err)
+		}
+		got, ok := s.resolveTarget(doc.Get("v"))
+		if !ok {
+			got = ""
+		}
+		if got != c.want {
+			t.Errorf("%s: got %q, want %q", c.expr, got, c.want)
+		}
+	}
+}
