@@ -139,8 +139,8 @@ type Querier interface {
 	// FunctionStats returns one line per function with invocations in
 	// [f.From, f.To), ordered by function name. It is computed from the
 	// rollups, so it still counts invocations whose raw rows retention
-	// deleted; the range is therefore applied at minute granularity (an
-	// invocation counts when the minute it started in is in range).
+	// deleted; the range is therefore applied to minutes: an invocation
+	// counts when the start of the minute it started in is in [From, To).
 	FunctionStats(ctx context.Context, f Filter) ([]FunctionStats, error)
 
 	// Rollups returns aggregates of invocations per function, per version

@@ -178,7 +178,7 @@ func (a *appender) AddMetric(m *telemetry.Metric) error {
 	if m.Namespace == "" || m.Name == "" {
 		return &store.Invalid{Reason: "datapoint without namespace or name"}
 	}
-	ts := m.Time.UTC()
+	ts := m.Time.UTC().Truncate(time.Microsecond) // as stored
 	dims := store.CanonicalDimensions(m.Dimensions)
 	k := a.hash(m.Namespace, m.Name, dims, ts.Format(time.RFC3339Nano), m.Stat)
 	if _, dup := a.metricSeen[k]; dup {

@@ -99,8 +99,11 @@ func ingest(tb testing.TB, s store.Store, from, n, batch int64) store.Counts {
 	return total
 }
 
+// BenchmarkAppend ingests synthetic invocations into a file store, one
+// batch per iteration, with dedupe and rollups; rows/s is the store's
+// ingest rate from one goroutine (the Go side and DuckDB take turns).
 func BenchmarkAppend(b *testing.B) {
-	for _, batch := range []int64{100_000, 500_000} {
+	for _, batch := range []int64{100_000, 250_000} {
 		b.Run(fmt.Sprintf("batch=%d", batch), func(b *testing.B) {
 			s, err := Open(context.Background(), filepath.Join(b.TempDir(), "b.duckdb"), Options{})
 			if err != nil {
@@ -115,5 +118,48 @@ func BenchmarkAppend(b *testing.B) {
 			}
 			b.ReportMetric(float64(next)/b.Elapsed().Seconds(), "rows/s")
 		})
+	}
+}
+
+// BenchmarkCostByFunctionDay is the cost report's query: billed MB-ms and
+// invocations per function per UTC day, over rollups standing for 100M
+// invocations (50 functions × 2 versions × every minute of 30 days =
+// 4.32M rollup rows of 23 invocations each, written straight into
+// rollup_minute: ingesting 100M raw rows is the other benchmark's job).
+func BenchmarkCostByFunctionDay(b *testing.B) {
+	ctx := context.Background()
+	s, err := Open(ctx, filepath.Join(b.TempDir(), "cost.duckdb"), Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.db.ExecContext(ctx, `INSERT INTO rollup_minute
+		SELECT 'fn-' || lpad((i % 50)::VARCHAR, 2, '0'), ['$LATEST', '7'][1 + (i // 50) % 2],
+			TIMESTAMP '2026-10-01' + to_minutes(i // 100),
+			23, 1, 2, 0, 0, 0, 23 * 120, 23 * 120 * 512, 23 * 119000, 900000, 150000,
+			TIMESTAMP '2026-10-01' + to_minutes(i // 100), TIMESTAMP '2026-10-01' + to_minutes(i // 100 + 1),
+			[500, 560, 600]::SMALLINT[], [10, 10, 3]::BIGINT[]
+		FROM range(4320000) r(i)`); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := s.db.ExecContext(ctx, `CHECKPOINT`); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		r, err := s.Rollups(ctx, store.RollupQuery{Step: 24 * time.Hour})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(r) != 50*30 {
+			b.Fatalf("%d rows, want %d", len(r), 50*30)
+		}
+		var n int64
+		for _, x := range r {
+			n += x.Invocations
+		}
+		if n != 4_320_000*23 {
+			b.Fatalf("%d invocations", n)
+		}
 	}
 }
