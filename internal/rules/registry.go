@@ -16,6 +16,7 @@ import (
 func All() []*Rule {
 	families := [][]*Rule{
 		engineRules(),
+		flowRules(),
 		lambdaRules(),
 		logRules(),
 		sqsRules(),
