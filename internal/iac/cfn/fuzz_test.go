@@ -166,6 +166,7 @@ func FuzzParseYAMLFast(f *testing.F) {
 	for _, s := range []string{
 		"a: |\n  x\n\n  y\nb: >-\n  p\n  q\n\n  r\n", "- a: 1\n  b:\n- c\n- \n-\n  - x\n", "k: [a, b]\nl: {x: 1, 'y': [\"z\"]}\nm: !Ref\n",
 		"a: 0x1F\nb: 1_000\nc: .5\nd: 2010-09-09\ne: ~\nf: 0777\ng: -0b11\nh: 1e3\ni: +.inf\n",
+		"a: x y\n   z\n\n  w # c\nb:\n- p\n  q\n-  r\n\n   s\nc:\n  - d: x\n     y\n    e: 1\n", "a: x\n  # c\nb: 1\n",
 		"a: 1\r\nb:\r\n  - x\r\n  - |\r\n    y\r\n\r\n    z\r\n", "a: 1\rb: 2\n",
 		"a: 'it''s'\nb: \"q\\\"\\n\\u00e9\"\nc: !GetAtt 'A.B'\nd: [!GetAtt X.Y, !Sub 'z']\n",
 	} {

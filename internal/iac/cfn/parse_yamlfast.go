@@ -19,7 +19,7 @@ import (
 // scalars (plain, quoted, or with a short-form tag), one-line flow
 // collections, literal and folded block scalars, comments. yamlFast reads
 // that part straight into app.Nodes, several times faster. At the first
-// thing outside it (an anchor, a merge key, a multi-line plain or quoted
+// thing outside it (an anchor, a merge key, a multi-line quoted
 // scalar, a tab, a second document, anything invalid) it gives up and the
 // document is read by yaml.v3 instead, so errors and rare features get
 // yaml.v3's full treatment. FuzzParseYAMLFast and TestParseYAMLFastEdges
@@ -305,6 +305,9 @@ var yamlFastIndicator = func() (t [256]bool) {
 
 // key reads a mapping key and its ':'.
 func (p *yamlFast) key() string {
+	if p.off == p.ls && (p.has("---") || p.has("...")) && p.blankAfter(p.off+3) {
+		yamlGiveUp() // a document marker
+	}
 	var key string
 	switch c := p.d[p.off]; {
 	case c == '"' || c == '\'':
@@ -446,7 +449,7 @@ func (p *yamlFast) inline(indent int, inMap, tagged bool) *app.Node {
 		p.endLine()
 		return n
 	}
-	return p.plain(tagged)
+	return p.plain(indent, tagged)
 }
 
 func yamlIsAlnum(c byte) bool {
@@ -506,22 +509,46 @@ func (p *yamlFast) blockSeq(indent int) *app.Node {
 	return n
 }
 
-// plain reads a one-line plain scalar in block context.
-// A tagged scalar is not resolved: it is a string with its text as written.
-func (p *yamlFast) plain(tagged bool) *app.Node {
-	// "- - x", "key: - x", "? x" and ": x" are not one-line scalars.
+// plain reads a plain scalar in block context: one line, or more when the
+// lines after it are indented past indent, the column of the collection it
+// belongs to (YAML folds such lines into one, a space for each line break,
+// a newline for each blank line between). A tagged scalar is not resolved:
+// it is a string with its text as written.
+func (p *yamlFast) plain(indent int, tagged bool) *app.Node {
+	// "- - x", "key: - x", "? x" and ": x" are not plain scalars.
 	if c := p.d[p.off]; yamlFastIndicator[c] && !(c == '-' || c == '?' || c == ':' || c == '<' || c == '=' || c == '~') ||
 		(c == '-' || c == '?' || c == ':') && p.blankAfter(p.off+1) {
 		yamlGiveUp()
 	}
-	start := p.off
+	n := p.c.arena.node()
+	n.Pos = p.pos(p.off)
+	start, end, comment := p.plainLine(p.off)
+	text := p.src[start:end]
+	if !comment {
+		text = p.plainMore(indent, text, end)
+	}
+	if tagged {
+		n.Kind, n.Scalar = app.StringNode, text
+	} else {
+		yamlSetScalar(n, yamlResolve(text), text)
+	}
+	p.endLine()
+	return n
+}
+
+// plainLine reads the text of one line of a plain scalar from start: it
+// ends before trailing spaces, a comment or the line end, and p.off is set
+// there. comment says a comment follows.
+func (p *yamlFast) plainLine(start int) (int, int, bool) {
 	end := start
+	comment := false
 	for i := start; i < len(p.d); i++ {
 		c := p.d[i]
 		if c == '\n' {
 			break
 		}
-		if c == '#' && p.d[i-1] == ' ' {
+		if c == '#' && i > start && p.d[i-1] == ' ' {
+			comment = true
 			break
 		}
 		if c == ':' && p.blankAfter(i+1) {
@@ -531,16 +558,59 @@ func (p *yamlFast) plain(tagged bool) *app.Node {
 			end = i + 1
 		}
 	}
-	n := p.c.arena.node()
-	n.Pos = p.pos(start)
-	if tagged {
-		n.Kind, n.Scalar = app.StringNode, p.src[start:end]
-	} else {
-		yamlSetScalar(n, yamlResolve(p.src[start:end]), p.src[start:end])
-	}
 	p.off = end
-	p.endLine()
-	return n
+	return start, end, comment
+}
+
+// plainMore folds in the continuation lines of a plain scalar whose first
+// line is first and ends at end. On return p.off is at the end of the last
+// line taken, as if the scalar had been one line.
+func (p *yamlFast) plainMore(indent int, first string, end int) string {
+	var b []byte
+	off, line, ls := end, p.line, p.ls // where the scalar ends so far
+	i := bytes.IndexByte(p.d[end:], '\n')
+	blank := 0
+	for i >= 0 {
+		// p.d[end+i] is the line break after the text so far.
+		ls2 := end + i + 1
+		j := ls2
+		for j < len(p.d) && p.d[j] == ' ' {
+			j++
+		}
+		if j < len(p.d) && p.d[j] == '\n' { // a blank line
+			blank++
+			end, i = j, 0
+			continue
+		}
+		if j-ls2 <= indent || j == len(p.d) || p.d[j] == '#' || yamlFastIndicator[p.d[j]] {
+			break
+		}
+		p.line += 1 + blank
+		p.ls = ls2
+		s, e, comment := p.plainLine(j)
+		if b == nil {
+			b = append(b, first...)
+		}
+		if blank == 0 {
+			b = append(b, ' ')
+		}
+		for range blank {
+			b = append(b, '\n')
+		}
+		b = append(b, p.src[s:e]...)
+		off, line, ls = e, p.line, p.ls
+		if comment {
+			break
+		}
+		blank = 0
+		end = e
+		i = bytes.IndexByte(p.d[end:], '\n')
+	}
+	p.off, p.line, p.ls = off, line, ls
+	if b == nil {
+		return first
+	}
+	return string(b)
 }
 
 // quoted reads a one-line single- or double-quoted scalar.
