@@ -51,7 +51,7 @@ the report is written), 3 a rule failed internally.`,
 		Example: `  fnops audit
   fnops audit examples/shop -o fnops.sarif           # format from the extension
   fnops audit . --fail-on warning --skip-rule function-tracing
-  fnops audit . --rule CKV_AWS_116 --rule sqs-sse     # ids or other tools' ids
+  fnops audit . --rule CKV_AWS_27 --rule log-group-retention  # ids or other tools' ids
   fnops audit . --write-baseline .fnops-baseline.json # accept today's findings
   fnops audit . --baseline .fnops-baseline.json       # fail only on new ones`,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -68,7 +68,7 @@ the report is written), 3 a rule failed internally.`,
 	f.StringVarP(&o.format, "format", "f", "text", "output format: "+strings.Join(report.Formats(), "|"))
 	f.StringVarP(&o.output, "output", "o", "", "write the report to `FILE` instead of standard output (.sarif, .json, .xml and .md imply --format)")
 	f.StringVar(&o.failOn, "fail-on", "error", "exit 1 on an unsuppressed finding at or above this severity: error|warning|info|none")
-	f.StringArrayVar(&o.rules, "rule", nil, "run only this rule (`ID`, alias such as CKV_AWS_116, or glob; repeatable)")
+	f.StringArrayVar(&o.rules, "rule", nil, "run only this rule (`ID`, alias such as CKV_AWS_27, or glob; repeatable)")
 	f.StringArrayVar(&o.skip, "skip-rule", nil, "do not run this rule (`ID`, alias or glob; repeatable)")
 	f.StringVar(&o.baseline, "baseline", "", "accept the findings recorded in `FILE`; only new ones fail")
 	f.StringVar(&o.writeBaseline, "write-baseline", "", "record the current findings in `FILE` as accepted")

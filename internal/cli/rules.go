@@ -25,7 +25,7 @@ func newRulesCmd(e *env) *cobra.Command {
 		Short: "List the audit rules, or explain one",
 		Long: `Without an argument, list every rule: built-in ones and the custom rules of
 ./.fnops.yaml (or --config). With an ID (a rule id or another tool's id such
-as CKV_AWS_116 or ES1005), explain the rule: what it checks, why, how to fix
+as CKV_AWS_66 or ES1005), explain the rule: what it checks, why, how to fix
 it, and a failing and a fixed example.`,
 		Example: `  fnops rules
   fnops rules sqs-sse
