@@ -43,10 +43,10 @@ func (s *scope) named(n *app.Node, k app.Kind) (string, bool) {
 	return s.lookupKind(k, s.nameKey(n))
 }
 
-// useRole adds a uses-role edge when n names a role.
-func (s *scope) useRole(from string, n *app.Node) {
+// useRole adds a uses-role edge when n names a role; via is the property.
+func (s *scope) useRole(from string, n *app.Node, via string) {
 	if id, ok := s.resolveTarget(n); ok && s.a.g.Resource(id).Kind == app.KindRole {
-		s.connect(from, id, app.UsesRole, "", n.Pos, nil)
+		s.connect(from, id, app.UsesRole, via, n.Pos, nil)
 	}
 }
 
@@ -65,7 +65,7 @@ func (s *scope) edges() {
 		id := r.ID
 		for _, rp := range roleProps {
 			if n := p.Get(rp); n != nil {
-				s.useRole(id, n)
+				s.useRole(id, n, rp)
 			}
 		}
 		switch r.Kind {
@@ -128,7 +128,7 @@ func (s *scope) edges() {
 			}
 			s.link(id, t.Get("Arn"), app.Triggers, "Target", d)
 			s.link(id, t.Path("DeadLetterConfig", "Arn"), app.DeadLetter, "Target", nil)
-			s.useRole(id, t.Get("RoleArn"))
+			s.useRole(id, t.Get("RoleArn"), "Target")
 		case app.KindAPI:
 			body := p.Get("Body")
 			if body == nil {
@@ -222,7 +222,7 @@ func (s *scope) ruleEdges(e *entry) {
 		}
 		s.link(id, t.Get("Arn"), app.Triggers, via, maps.Clone(d))
 		s.link(id, t.Path("DeadLetterConfig", "Arn"), app.DeadLetter, via, nil)
-		s.useRole(id, t.Get("RoleArn"))
+		s.useRole(id, t.Get("RoleArn"), via)
 	}
 }
 
