@@ -21,7 +21,6 @@ type reportFields struct {
 	hasInit, hasRestore      bool
 	status                   string // "", success, error, failure, timeout
 	errType                  string
-	version                  string // from a JSON platform.start, if any
 }
 
 func (d *decoder) decodeLines(lr *lineReader) error {
@@ -242,7 +241,7 @@ func (d *decoder) platformLine(st *streamState, ts time.Time, line []byte) error
 			return nil
 		case hasPrefix(line, "Runtime.") && bytes.IndexByte(line, ' ') < 0:
 			// The second line of a fault ("RequestId: ID Error: ...\nRuntime.ExitError").
-			if p := st.current(); p.errType == "" {
+			if p := st.current(); p.failed && (p.errType == "" || p.errType == "Runtime.ExitError") {
 				p.errType = d.internBytes(line)
 			}
 			return nil
@@ -564,9 +563,6 @@ func (d *decoder) emit(st *streamState, ts time.Time, r *reportFields) error {
 	}
 	if inv.Version == "" {
 		inv.Version = p.version
-		if inv.Version == "" {
-			inv.Version = r.version
-		}
 	}
 	if !r.hasMem && st.memMB > 0 {
 		inv.MemorySizeMB = st.memMB
@@ -584,7 +580,9 @@ func (d *decoder) emit(st *streamState, ts time.Time, r *reportFields) error {
 	if errType == "" {
 		errType = p.errType
 	}
-	failed := r.status == "error" || r.status == "failure" || p.failed || errType != ""
+	// Any status but success and timeout is a failure, one this decoder
+	// does not know included.
+	failed := r.status != "" && r.status != "success" && r.status != "timeout" || p.failed || errType != ""
 	switch {
 	case r.status == "timeout" || p.timedOut:
 		inv.Status = StatusTimeout
