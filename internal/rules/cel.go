@@ -3,6 +3,7 @@ package rules
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/google/cel-go/cel"
@@ -93,6 +94,9 @@ func compileOne(env *cel.Env, cr config.CustomRule, file string) (*Rule, error) 
 		return nil, fmt.Errorf("%s: custom rule %q: %w", at, cr.ID, err)
 	}
 	kind := app.Kind(cr.Kind)
+	if kind != "" && !slices.Contains(knownKinds, kind) {
+		return nil, fmt.Errorf("%s: custom rule %q: unknown kind %q (one of %s)", at, cr.ID, cr.Kind, kindList())
+	}
 	msg := cr.Message
 	if msg == "" {
 		msg = cr.Title + ": {id}"
@@ -215,4 +219,24 @@ func (c *Context) resourceValue(r *app.Resource) map[string]any {
 	}
 	st.cel[r] = v
 	return v
+}
+
+// knownKinds are the resource kinds a custom rule may name; a test keeps
+// the list in step with internal/app.
+var knownKinds = []app.Kind{
+	app.KindFunction, app.KindQueue, app.KindTopic, app.KindBucket, app.KindTable, app.KindStream,
+	app.KindEventBus, app.KindRule, app.KindSchedule, app.KindAPI, app.KindStateMachine, app.KindRole,
+	app.KindPolicy, app.KindLogGroup, app.KindSecret, app.KindParameter, app.KindLayer, app.KindAlias,
+	app.KindVersion, app.KindEventSourceMapping, app.KindPermission, app.KindStack, app.KindSubscription,
+	app.KindEventInvokeConfig, app.KindURL, app.KindKey, app.KindUserPool, app.KindIoTRule,
+	app.KindLogSubscription, app.KindAppSync, app.KindAlarm, app.KindDeploymentGroup, app.KindOther,
+}
+
+func kindList() string {
+	names := make([]string, len(knownKinds))
+	for i, k := range knownKinds {
+		names[i] = string(k)
+	}
+	slices.Sort(names)
+	return strings.Join(names, ", ")
 }

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -105,5 +106,27 @@ func TestCustomRuleEvaluationErrorIsReported(t *testing.T) {
 	fs := (&Engine{Registry: reg, Rules: []*Rule{reg.Get("needs-has")}, ReadFile: func(string) ([]byte, error) { return nil, os.ErrNotExist }}).Run(g)
 	if len(fs) != 1 || fs[0].Rule != InternalErrorID || !strings.Contains(fs[0].Message, "needs-has") || fs[0].Resource != "Fn" {
 		t.Fatalf("got %+v", fs)
+	}
+}
+
+// TestKnownKindsMatchTheModel keeps knownKinds in step with the Kind
+// constants of internal/app, so a new kind is usable in custom rules.
+func TestKnownKindsMatchTheModel(t *testing.T) {
+	src, err := os.ReadFile(filepath.Join("..", "app", "kind.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := regexp.MustCompile(`(?m)^\s+Kind\w+\s+Kind = "([a-z-]+)"`).FindAllSubmatch(src, -1)
+	if len(found) < len(knownKinds) {
+		t.Fatalf("found %d kinds in internal/app/kind.go, fewer than the %d known: the pattern is stale", len(found), len(knownKinds))
+	}
+	for _, m := range found {
+		if !slices.Contains(knownKinds, app.Kind(m[1])) {
+			t.Errorf("kind %q of internal/app is missing from knownKinds", m[1])
+		}
+	}
+	_, err = CompileCustom([]config.CustomRule{{ID: "typo", Title: "t", Kind: "functon", Assert: "true", Line: 4}}, ".fnops.yaml")
+	if err == nil || !strings.Contains(err.Error(), `.fnops.yaml:4: custom rule "typo": unknown kind "functon"`) {
+		t.Errorf("err = %v", err)
 	}
 }
