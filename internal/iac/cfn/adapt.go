@@ -60,41 +60,26 @@ func Adapt(t *Template, opts Options) *app.Graph {
 	if t == nil {
 		return a.g
 	}
+	// Overrides naming no parameter are not reported here: one --param
+	// list serves every template of a load, and the CLI sees them all.
 	root := a.newScope(t, "", "", nil, nil)
 	root.setParams(nil, opts.Params)
-	{
-		for k := range opts.Params {
-			if _, ok := root.params[k]; !ok {
-				a.g.Diag(app.Pos{File: t.File}, app.SevWarning, fmt.Sprintf("parameter override %s is not a parameter of the template", k))
+	root.build()
+	// A nested stack whose condition is false deploys none of its
+	// resources. Parents come before their children in a.scopes.
+	for _, s := range a.scopes {
+		if st := a.g.Resource(s.stack); st != nil && st.Disabled {
+			for _, e := range s.order {
+				e.r.Disabled = true
 			}
 		}
-		root.build()
-		// A nested stack whose condition is false deploys none of its
-		// resources. Parents come before their children in a.scopes.
-		for _, s := range a.scopes {
-			if st := a.g.Resource(s.stack); st != nil && st.Disabled {
-				for _, e := range s.order {
-					e.r.Disabled = true
-				}
-			}
-		}
-		for _, s := range a.scopes {
-			s.attrs()
-		}
-		for _, s := range a.scopes {
-			s.policies()
-		}
-		for _, s := range a.scopes {
-			s.edges()
-		}
-		for _, s := range a.scopes {
-			s.iamEdges()
-		}
-		for _, s := range a.scopes {
-			s.lateEdges()
-		}
-		a.markInvocations()
 	}
+	for _, pass := range []func(*scope){(*scope).attrs, (*scope).policies, (*scope).edges, (*scope).iamEdges, (*scope).lateEdges} {
+		for _, s := range a.scopes {
+			pass(s)
+		}
+	}
+	a.markInvocations()
 	a.g.Sort()
 	return a.g
 }
@@ -110,8 +95,10 @@ type adapter struct {
 	byName map[string][]string
 	byKind map[kindName]string
 	all    map[string]*entry // every resource by global id
-	flow   map[[2]string]uint8
-	kinds  map[app.Kind][]*app.Resource
+	// flow summarises the edges before lateEdges (see flows); kinds
+	// indexes resources by kind (see ofKind).
+	flow  map[[2]string]uint8
+	kinds map[app.Kind][]*app.Resource
 	// slab hands out default-value nodes without one allocation each.
 	slab []app.Node
 }
