@@ -75,9 +75,10 @@ func mergeGlobal(gl, local *app.Node) *app.Node {
 			continue
 		}
 		out.Keys = append(out.Keys, k)
-		// Cloned because one Globals value lands in many resources, and
-		// later steps may edit a resource's copy.
-		out.Values = append(out.Values, gl.Values[i].Clone())
+		// Shared, not cloned, by every resource it lands in: nothing edits
+		// a value in place (see resolvePropertyRefs), and a huge Globals
+		// value must not be copied once per function.
+		out.Values = append(out.Values, gl.Values[i])
 		out.KeyPos = append(out.KeyPos, keyPos(gl, k))
 	}
 	return out
@@ -94,9 +95,7 @@ func mergeValue(g, l *app.Node) *app.Node {
 	case g.IsList() && l.IsList():
 		out := &app.Node{Kind: app.ListNode, Pos: l.Pos, Origin: l.Origin,
 			List: make([]*app.Node, 0, len(g.List)+len(l.List))}
-		for _, it := range g.List {
-			out.List = append(out.List, it.Clone())
-		}
+		out.List = append(out.List, g.List...)
 		out.List = append(out.List, l.List...)
 		return out
 	}

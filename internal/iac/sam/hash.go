@@ -14,11 +14,16 @@ import (
 // location), so the suffix is not the translator's: what matters to fnops
 // is that it is stable for the same content and changes when the content
 // does. Positions and origins are not hashed.
+//
+// Only the first hashBudget values are hashed, so that a hostile template
+// (one huge Globals value shared by many functions) cannot make id
+// generation quadratic; ids stay deterministic.
 func contentHash(nodes ...*app.Node) string {
 	h := fnv.New64a()
 	var buf []byte
+	budget := hashBudget
 	for _, n := range nodes {
-		buf = appendNode(buf[:0], n)
+		buf = appendNode(buf[:0], n, &budget)
 		h.Write(buf)
 		h.Write([]byte{0})
 	}
@@ -29,15 +34,21 @@ func contentHash(nodes ...*app.Node) string {
 	return s
 }
 
-func appendNode(b []byte, n *app.Node) []byte {
+const hashBudget = 4096
+
+func appendNode(b []byte, n *app.Node, budget *int) []byte {
 	if n == nil {
 		return append(b, '~')
 	}
+	if *budget <= 0 {
+		return b
+	}
+	*budget--
 	switch n.Kind {
 	case app.ListNode:
 		b = append(b, '[')
 		for _, it := range n.List {
-			b = appendNode(b, it)
+			b = appendNode(b, it, budget)
 			b = append(b, ',')
 		}
 		return append(b, ']')
@@ -46,7 +57,7 @@ func appendNode(b []byte, n *app.Node) []byte {
 		for i, k := range n.Keys {
 			b = strconv.AppendQuote(b, k)
 			b = append(b, ':')
-			b = appendNode(b, n.Values[i])
+			b = appendNode(b, n.Values[i], budget)
 			b = append(b, ',')
 		}
 		return append(b, '}')

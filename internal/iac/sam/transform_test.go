@@ -1,9 +1,12 @@
 package sam
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/fnops/fnops/internal/app"
 	"github.com/fnops/fnops/internal/iac/cfn"
@@ -189,5 +192,31 @@ func BenchmarkParseAndTransform(b *testing.B) {
 			b.Fatal(err)
 		}
 		Transform(tpl)
+	}
+}
+
+// TestHostileGlobals: one huge Globals value over many functions stays
+// linear-ish (shared, not copied per function; hashes have a budget).
+func TestHostileGlobals(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("Transform: AWS::Serverless-2016-10-31\nGlobals:\n  Function:\n    Handler: a.b\n    InlineCode: x\n    AutoPublishAlias: live\n    Layers:\n")
+	for i := range 20000 {
+		fmt.Fprintf(&b, "      - layer%d\n", i)
+	}
+	b.WriteString("Resources:\n")
+	for i := range 200 {
+		fmt.Fprintf(&b, "  F%d:\n    Type: AWS::Serverless::Function\n    Properties:\n      Timeout: %d\n", i, i+1)
+	}
+	tpl, err := cfn.Parse("big.yaml", []byte(b.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	Transform(tpl)
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("transform took %v", d)
+	}
+	if len(tpl.Resources) != 200*4 {
+		t.Errorf("%d resources", len(tpl.Resources))
 	}
 }
