@@ -79,7 +79,7 @@ func (s *Store) Appender(ctx context.Context) (store.Appender, error) {
 	}
 	a := &appender{
 		s: s, conn: conn,
-		batch:      newInvBatch(),
+		batch:      s.getBatch(),
 		handle:     s.nextHandle.Add(1),
 		metricSeen: make(map[key]struct{}),
 		localNames: make(map[string]int32),
@@ -256,6 +256,7 @@ func (a *appender) release(err error) error {
 	}
 	a.metric, a.deploy, a.names = nil, nil, nil
 	a.s.batches.Delete(a.handle)
+	a.s.putBatch(a.batch)
 	a.batch = nil
 	if _, e := a.conn.ExecContext(context.Background(),
 		`DELETE FROM stage_metric; DELETE FROM stage_deploy; DELETE FROM stage_names; DELETE FROM stage_roll; DELETE FROM stage_rid;`); e != nil {

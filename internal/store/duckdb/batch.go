@@ -56,6 +56,28 @@ func newInvBatch() *invBatch {
 
 func (b *invBatch) len() int { return len(b.fn) }
 
+func (s *Store) getBatch() *invBatch {
+	if b, ok := s.batchPool.Get().(*invBatch); ok {
+		return b
+	}
+	return newInvBatch()
+}
+
+// putBatch empties b and keeps its buffers for the next appender.
+func (s *Store) putBatch(b *invBatch) {
+	if b == nil {
+		return
+	}
+	b.fn, b.ver, b.env, b.errT, b.arch = b.fn[:0], b.ver[:0], b.env[:0], b.errT[:0], b.arch[:0]
+	b.ridUUID, b.ridText = b.ridUUID[:0], b.ridText[:0]
+	clear(b.ridText[:cap(b.ridText)]) // drop the strings it held
+	b.start, b.end, b.dur, b.billed = b.start[:0], b.end[:0], b.dur[:0], b.billed[:0]
+	b.mem, b.maxMem = b.mem[:0], b.maxMem[:0]
+	b.init, b.restore, b.billRest = b.init[:0], b.restore[:0], b.billRest[:0]
+	b.cold, b.status = b.cold[:0], b.status[:0]
+	s.batchPool.Put(b)
+}
+
 // drop removes the rows marked in gone, keeping the order of the rest.
 func (b *invBatch) drop(gone []bool) {
 	b.fn, b.ver, b.env = compact(b.fn, gone), compact(b.ver, gone), compact(b.env, gone)

@@ -45,7 +45,8 @@ type Store struct {
 	commitMu sync.Mutex
 
 	names      names
-	batches    sync.Map // handle → *invBatch, for fnops_inv_batch
+	batches    sync.Map  // handle → *invBatch, for fnops_inv_batch
+	batchPool  sync.Pool // spent *invBatch buffers: fresh ones cost page faults
 	nextHandle atomic.Int64
 
 	mu     sync.Mutex
