@@ -59,7 +59,9 @@ func Parse(file string, data []byte) (*Template, error) {
 // Content that starts with '{' (after an optional byte order mark and
 // whitespace) is read by the JSON parser; if it is not valid JSON but is
 // valid YAML (YAML's flow style also starts with '{'), the YAML reading is
-// returned with a warning.
+// returned with a warning. Other content is YAML: the block style templates
+// are written in is read by a fast path (parse_yamlfast.go), anything else
+// by yaml.v3, with the same result.
 //
 // The error, when not nil, is an app.Diag of severity error with the
 // position of the problem: the document could not be read at all. Diags
