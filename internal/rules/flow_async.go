@@ -73,6 +73,8 @@ func kindName(r *app.Resource) string {
 		return "function"
 	case app.KindAPI:
 		return "API"
+	case app.KindSubscription:
+		return "SNS subscription"
 	}
 	return string(r.Kind)
 }

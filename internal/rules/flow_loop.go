@@ -577,7 +577,22 @@ func (lg *loopGraph) describe(l loop) (string, app.Edge) {
 		if k == 0 {
 			first = e
 		}
-		parts = append(parts, lg.hopText(e))
+		text := lg.hopText(e)
+		if to := lg.nodes[v]; to.Kind == app.KindBucket && e.Kind == app.Writes && strings.HasPrefix(e.Via, "iam:") {
+			var actions []string
+			if a := e.Detail["actions"]; a != "" {
+				actions = strings.Split(a, ",")
+			}
+			keys := lg.writeKeys(lg.nodes[u], to, e, actions)
+			slices.Sort(keys)
+			keys = slices.Compact(keys)
+			if slices.Contains(keys, "*") {
+				text += " on any key"
+			} else {
+				text += " on keys " + strings.Join(keys, ", ")
+			}
+		}
+		parts = append(parts, text)
 	}
 	return strings.Join(parts, " → "), first
 }

@@ -84,15 +84,26 @@ func sqsVisibilityRule() *Rule {
 					continue
 				}
 				vt, vn, ok := intAttr(q, app.AttrVisibilityTimeout, defaultVisibilityTimeout)
-				if !ok || vt >= visibilityFactor*worstT {
+				// AWS adds the batching window: messages wait in the poller
+				// that long before the function even starts.
+				window, _, wok := intAttr(worst.esm, app.AttrBatchWindow, 0)
+				if !wok || window < 0 {
+					window = 0
+				}
+				need := visibilityFactor*worstT + window
+				if !ok || vt >= need {
 					continue
+				}
+				plus := ""
+				if window > 0 {
+					plus = fmt.Sprintf(" plus its %d s batching window", window)
 				}
 				is := Issue{
 					Resource: q,
 					At:       vn,
 					Related:  worst.related(),
-					Message: fmt.Sprintf("queue %s: visibility timeout %d s%s is below %d × the %d s%s timeout of %s (%d s)",
-						q.ID, vt, dflt(vn), visibilityFactor, worstT, dflt(worstN), worst.fn.ID, visibilityFactor*worstT),
+					Message: fmt.Sprintf("queue %s: visibility timeout %d s%s is below %d × the %d s%s timeout of %s%s (%d s)",
+						q.ID, vt, dflt(vn), visibilityFactor, worstT, dflt(worstN), worst.fn.ID, plus, need),
 				}
 				if vt < worstT {
 					is.Message += fmt.Sprintf(", and even below the timeout itself: a message still being processed "+
