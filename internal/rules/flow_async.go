@@ -102,7 +102,8 @@ func asyncFailureRule() *Rule {
 			"checkov:CKV_AWS_116",
 			"tflint:aws_lambda_event_invoke_config_async_on_failure",
 		},
-		Fail: `Resources:
+		Fail: `Transform: AWS::Serverless-2016-10-31
+Resources:
   Uploads:
     Type: AWS::S3::Bucket
   Ingest:
@@ -117,7 +118,8 @@ func asyncFailureRule() *Rule {
             Bucket: !Ref Uploads
             Events: s3:ObjectCreated:*
 `,
-		Pass: `Resources:
+		Pass: `Transform: AWS::Serverless-2016-10-31
+Resources:
   Uploads:
     Type: AWS::S3::Bucket
   Failures:
@@ -211,7 +213,8 @@ func streamFailureRule() *Rule {
 			"cdk-nag:Serverless-LambdaEventSourceMappingDestination",
 			"tflint:aws_lambda_event_source_mapping_failure_destination",
 		},
-		Fail: `Resources:
+		Fail: `Transform: AWS::Serverless-2016-10-31
+Resources:
   Clicks:
     Type: AWS::Kinesis::Stream
     Properties:
@@ -228,7 +231,8 @@ func streamFailureRule() *Rule {
             Stream: !GetAtt Clicks.Arn
             StartingPosition: LATEST
 `,
-		Pass: `Resources:
+		Pass: `Transform: AWS::Serverless-2016-10-31
+Resources:
   Clicks:
     Type: AWS::Kinesis::Stream
     Properties:

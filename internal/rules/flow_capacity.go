@@ -23,7 +23,8 @@ func downstreamCapacityRule() *Rule {
 		Remediation: "Cap the function (`ReservedConcurrentExecutions`, or the mapping's " +
 			"`ScalingConfig.MaximumConcurrency`) to what the table takes, switch the table to " +
 			"`BillingMode: PAY_PER_REQUEST`, or raise its capacity (with auto scaling).",
-		Fail: `Resources:
+		Fail: `Transform: AWS::Serverless-2016-10-31
+Resources:
   Ledger:
     Type: AWS::DynamoDB::Table
     Properties:
@@ -43,7 +44,8 @@ func downstreamCapacityRule() *Rule {
         - DynamoDBCrudPolicy:
             TableName: !Ref Ledger
 `,
-		Pass: `Resources:
+		Pass: `Transform: AWS::Serverless-2016-10-31
+Resources:
   Ledger:
     Type: AWS::DynamoDB::Table
     Properties:
@@ -190,7 +192,8 @@ func unusedGrantRule() *Rule {
 			"a question.",
 		Remediation: "Remove the grant, or pass the resource's name or ARN to the function in an environment " +
 			"variable so the wiring is visible.",
-		Fail: `Resources:
+		Fail: `Transform: AWS::Serverless-2016-10-31
+Resources:
   Orders:
     Type: AWS::DynamoDB::Table
     Properties:
@@ -206,7 +209,8 @@ func unusedGrantRule() *Rule {
         - DynamoDBCrudPolicy:
             TableName: !Ref Orders
 `,
-		Pass: `Resources:
+		Pass: `Transform: AWS::Serverless-2016-10-31
+Resources:
   Orders:
     Type: AWS::DynamoDB::Table
     Properties:

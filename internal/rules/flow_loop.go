@@ -41,7 +41,8 @@ func eventLoopRule() *Rule {
 		Remediation: "Break the loop: write to another bucket, queue or topic than the one that triggers the " +
 			"function, or filter the trigger on a prefix, suffix or attribute the function never writes; keep " +
 			"`RecursiveLoop: Terminate`, and cap the function with reserved concurrency.",
-		Fail: `Resources:
+		Fail: `Transform: AWS::Serverless-2016-10-31
+Resources:
   Images:
     Type: AWS::S3::Bucket
     Properties:
@@ -66,7 +67,8 @@ func eventLoopRule() *Rule {
                   - Name: suffix
                     Value: .jpg
 `,
-		Pass: `Resources:
+		Pass: `Transform: AWS::Serverless-2016-10-31
+Resources:
   Images:
     Type: AWS::S3::Bucket
     Properties:

@@ -32,7 +32,8 @@ func sqsVisibilityRule() *Rule {
 		Remediation: "Set the queue's `VisibilityTimeout` to at least 6 × the function `Timeout` (plus the " +
 			"batching window), or lower the function timeout.",
 		Aliases: []string{"cfn-lint:E3505", "cdk-nag:LambdaEventSourceSQSVisibilityTimeout"},
-		Fail: `Resources:
+		Fail: `Transform: AWS::Serverless-2016-10-31
+Resources:
   Jobs:
     Type: AWS::SQS::Queue
     Properties:
@@ -49,7 +50,8 @@ func sqsVisibilityRule() *Rule {
           Properties:
             Queue: !GetAtt Jobs.Arn
 `,
-		Pass: `Resources:
+		Pass: `Transform: AWS::Serverless-2016-10-31
+Resources:
   Jobs:
     Type: AWS::SQS::Queue
     Properties:
@@ -128,7 +130,8 @@ func sqsMaxReceiveRule() *Rule {
 			"timeout sends good messages to the dead-letter queue without a real retry. AWS suggests at " +
 			"least 5 for queues read by Lambda.",
 		Remediation: "Set `RedrivePolicy.maxReceiveCount` to 5 or more.",
-		Fail: `Resources:
+		Fail: `Transform: AWS::Serverless-2016-10-31
+Resources:
   Jobs:
     Type: AWS::SQS::Queue
     Properties:
@@ -149,7 +152,8 @@ func sqsMaxReceiveRule() *Rule {
           Properties:
             Queue: !GetAtt Jobs.Arn
 `,
-		Pass: `Resources:
+		Pass: `Transform: AWS::Serverless-2016-10-31
+Resources:
   Jobs:
     Type: AWS::SQS::Queue
     Properties:
@@ -214,7 +218,8 @@ func sqsRedriveRule() *Rule {
 			"cdk-nag:AwsSolutions-SQS3",
 			"tflint:aws_sqs_queue_redrive_policy",
 		},
-		Fail: `Resources:
+		Fail: `Transform: AWS::Serverless-2016-10-31
+Resources:
   Jobs:
     Type: AWS::SQS::Queue
     Properties:
@@ -230,7 +235,8 @@ func sqsRedriveRule() *Rule {
           Properties:
             Queue: !GetAtt Jobs.Arn
 `,
-		Pass: `Resources:
+		Pass: `Transform: AWS::Serverless-2016-10-31
+Resources:
   Jobs:
     Type: AWS::SQS::Queue
     Properties:
@@ -345,7 +351,8 @@ func esmConcurrencyRule() *Rule {
 			"the reservation (and use the cap, not the reservation, to limit a consumer).",
 		Remediation: "Lower `ScalingConfig.MaximumConcurrency` to the reserved concurrency or below, or raise " +
 			"`ReservedConcurrentExecutions`.",
-		Fail: `Resources:
+		Fail: `Transform: AWS::Serverless-2016-10-31
+Resources:
   Jobs:
     Type: AWS::SQS::Queue
   Worker:
@@ -362,7 +369,8 @@ func esmConcurrencyRule() *Rule {
             ScalingConfig:
               MaximumConcurrency: 20
 `,
-		Pass: `Resources:
+		Pass: `Transform: AWS::Serverless-2016-10-31
+Resources:
   Jobs:
     Type: AWS::SQS::Queue
   Worker:
@@ -419,7 +427,8 @@ func batchItemFailuresRule() *Rule {
 		Remediation: "Add `FunctionResponseTypes: [ReportBatchItemFailures]` and return " +
 			"`{\"batchItemFailures\": [{\"itemIdentifier\": id}]}` for the records that failed (Powertools' " +
 			"batch utility does it).",
-		Fail: `Resources:
+		Fail: `Transform: AWS::Serverless-2016-10-31
+Resources:
   Jobs:
     Type: AWS::SQS::Queue
   Worker:
@@ -434,7 +443,8 @@ func batchItemFailuresRule() *Rule {
             Queue: !GetAtt Jobs.Arn
             BatchSize: 10
 `,
-		Pass: `Resources:
+		Pass: `Transform: AWS::Serverless-2016-10-31
+Resources:
   Jobs:
     Type: AWS::SQS::Queue
   Worker:

@@ -2,6 +2,7 @@ package rules_test
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -149,5 +150,45 @@ func TestFlowSeverityOverride(t *testing.T) {
 		if f.Rule == "sqs-visibility-timeout" && f.Severity != app.SevInfo {
 			t.Errorf("severity %v, want info (one below the configured warning)", f.Severity)
 		}
+	}
+}
+
+// TestFlowSnippets checks the Fail and Pass snippets `fnops rules ID` and
+// docs/rules.md show: Fail must be flagged by its rule, Pass must not.
+func TestFlowSnippets(t *testing.T) {
+	for _, r := range rules.Builtin().Rules() {
+		if !slices.Contains(flowIDs, r.ID) {
+			continue
+		}
+		for _, c := range []struct {
+			name, src string
+			fail      bool
+		}{{"fail", r.Fail, true}, {"pass", r.Pass, false}} {
+			t.Run(r.ID+"/"+c.name, func(t *testing.T) {
+				src := c.src
+				if strings.Contains(src, "AWS::Serverless::") && !strings.Contains(src, "Transform:") {
+					src = "Transform: AWS::Serverless-2016-10-31\n" + src
+				}
+				path := filepath.Join(t.TempDir(), "template.yaml")
+				if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				n := 0
+				for _, f := range audit(t, path) {
+					if f.Rule == r.ID {
+						n++
+					}
+				}
+				if c.fail && n == 0 {
+					t.Errorf("Fail snippet is not flagged")
+				}
+				if !c.fail && n > 0 {
+					t.Errorf("Pass snippet is flagged %d times", n)
+				}
+			})
+		}
+	}
+	if len(flowIDs) != 14 {
+		t.Errorf("%d flow rules listed, want 14", len(flowIDs))
 	}
 }

@@ -46,7 +46,8 @@ func apiTimeoutRule() *Rule {
 			"limit raised by a quota request; suppress with the reason if you did.)",
 		Remediation: "Lower the function `Timeout` below the integration limit, and move slow work behind a " +
 			"queue or a state machine, answering 202 with a status URL.",
-		Fail: `Resources:
+		Fail: `Transform: AWS::Serverless-2016-10-31
+Resources:
   CreateOrder:
     Type: AWS::Serverless::Function
     Properties:
@@ -60,7 +61,8 @@ func apiTimeoutRule() *Rule {
             Path: /orders
             Method: POST
 `,
-		Pass: `Resources:
+		Pass: `Transform: AWS::Serverless-2016-10-31
+Resources:
   CreateOrder:
     Type: AWS::Serverless::Function
     Properties:
@@ -130,7 +132,8 @@ func sfnTaskTimeoutRule() *Rule {
 			"flagged when the function's own timeout is above 60 s.",
 		Remediation: "Set the Task's `TimeoutSeconds` a little above the function's `Timeout` (and retry " +
 			"`States.Timeout` only if the function is idempotent).",
-		Fail: `Resources:
+		Fail: `Transform: AWS::Serverless-2016-10-31
+Resources:
   Charge:
     Type: AWS::Serverless::Function
     Properties:
@@ -154,7 +157,8 @@ func sfnTaskTimeoutRule() *Rule {
             TimeoutSeconds: 30
             End: true
 `,
-		Pass: `Resources:
+		Pass: `Transform: AWS::Serverless-2016-10-31
+Resources:
   Charge:
     Type: AWS::Serverless::Function
     Properties:
