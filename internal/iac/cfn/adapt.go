@@ -543,6 +543,7 @@ func (s *scope) attrs() {
 			s.samAlias(e, fn)
 		}
 	}
+	s.stageAttrs()
 	for _, e := range s.order {
 		if e.r.Kind == app.KindFunction {
 			e.r.Default(app.AttrAsyncMaxRetries, app.Int(2, app.Pos{}))
@@ -566,6 +567,33 @@ func (s *scope) samAlias(e *entry, fn *app.Resource) {
 		if ge := s.a.all[id]; ge != nil {
 			if cfg := ge.props.Get("DeploymentConfigName"); cfg != nil {
 				fn.SetAttr(app.AttrDeploymentPref, cfg)
+			}
+		}
+	}
+}
+
+// stageAttrs copies the settings of an API's stage (access log, tracing,
+// throttling, name) onto the API when it has exactly one stage, as SAM's
+// APIs do, so rules can read them on the API. With several stages the API
+// is left alone: the stages (routes edges from the API) differ.
+func (s *scope) stageAttrs() {
+	stages := make(map[string][]*entry)
+	for _, e := range s.order {
+		switch e.src.Type {
+		case "AWS::ApiGateway::Stage", "AWS::ApiGatewayV2::Stage":
+			if api, ok := s.resolveTarget(apiRef(e.props)); ok && !e.r.Disabled {
+				stages[api] = append(stages[api], e)
+			}
+		}
+	}
+	for api, list := range stages {
+		a := s.a.g.Resource(api)
+		if len(list) != 1 || a == nil || a.Kind != app.KindAPI {
+			continue
+		}
+		for _, name := range []string{app.AttrStage, app.AttrAccessLog, app.AttrTracing, app.AttrThrottleRate} {
+			if v := list[0].r.Attr(name); v != nil && a.Attr(name) == nil {
+				a.SetAttr(name, v)
 			}
 		}
 	}

@@ -167,6 +167,12 @@ func (s *scope) edges() {
 			}
 		}
 		switch e.src.Type {
+		case "AWS::ApiGateway::Stage", "AWS::ApiGatewayV2::Stage", "AWS::ApiGatewayV2::Route":
+			if api, ok := s.named(apiRef(p), app.KindAPI); ok {
+				s.connect(api, id, app.Routes, id, r.Pos, nil)
+			}
+		}
+		switch e.src.Type {
 		case "AWS::ApiGateway::Method":
 			if api, ok := s.resolveTarget(p.Get("RestApiId")); ok {
 				s.link(api, p.Path("Integration", "Uri"), app.Triggers, id, nil)
@@ -177,6 +183,14 @@ func (s *scope) edges() {
 			}
 		}
 	}
+}
+
+// apiRef is the property through which an API part names its API.
+func apiRef(p *app.Node) *app.Node {
+	if n := p.Get("RestApiId"); n != nil {
+		return n
+	}
+	return p.Get("ApiId")
 }
 
 func (s *scope) bucketNotifications(id string, nc *app.Node) {
