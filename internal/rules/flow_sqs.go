@@ -29,8 +29,8 @@ func sqsVisibilityRule() *Rule {
 			"fails, but lowering the queue's timeout after the mapping exists is not caught; below six " +
 			"times it is a warning. Defaults count: a queue's visibility timeout is 30 s and a function's " +
 			"timeout 3 s when not written.",
-		Remediation: "Set the queue's `VisibilityTimeout` to at least 6 × the function `Timeout` (plus the " +
-			"batching window), or lower the function timeout.",
+		Remediation: "Set the queue's `VisibilityTimeout` to at least 6 × the function `Timeout` (with a long " +
+			"`MaximumBatchingWindowInSeconds`, add it too), or lower the function timeout.",
 		Aliases: []string{"cfn-lint:E3505", "cdk-nag:LambdaEventSourceSQSVisibilityTimeout"},
 		Fail: `Transform: AWS::Serverless-2016-10-31
 Resources:
@@ -78,7 +78,6 @@ Resources:
 				for _, m := range lambdaConsumers(ms, q) {
 					t, n, ok := functionTimeout(m.fn)
 					if ok && (worst == nil || t > worstT) {
-						m := m
 						worst, worstT, worstN = &m, t, n
 					}
 				}
@@ -86,26 +85,16 @@ Resources:
 					continue
 				}
 				vt, vn, ok := intAttr(q, app.AttrVisibilityTimeout, defaultVisibilityTimeout)
-				// AWS adds the batching window: messages wait in the poller
-				// that long before the function even starts.
-				window, _, wok := intAttr(worst.esm, app.AttrBatchWindow, 0)
-				if !wok || window < 0 {
-					window = 0
-				}
-				need := visibilityFactor*worstT + window
+				need := visibilityFactor * worstT
 				if !ok || vt >= need {
 					continue
-				}
-				plus := ""
-				if window > 0 {
-					plus = fmt.Sprintf(" plus its %d s batching window", window)
 				}
 				is := Issue{
 					Resource: q,
 					At:       vn,
 					Related:  worst.related(),
-					Message: fmt.Sprintf("queue %s: visibility timeout %d s%s is below %d × the %d s%s timeout of %s%s (%d s)",
-						q.ID, vt, dflt(vn), visibilityFactor, worstT, dflt(worstN), worst.fn.ID, plus, need),
+					Message: fmt.Sprintf("queue %s: visibility timeout %d s%s is below %d × the %d s%s timeout of %s (%d s)",
+						q.ID, vt, dflt(vn), visibilityFactor, worstT, dflt(worstN), worst.fn.ID, need),
 				}
 				if vt < worstT {
 					is.Message += fmt.Sprintf(", and even below the timeout itself: a message still being processed "+
