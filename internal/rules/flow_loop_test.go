@@ -1,7 +1,9 @@
 package rules
 
 import (
+	"fmt"
 	"testing"
+	"time"
 
 	"github.com/fnops/fnops/internal/app"
 )
@@ -113,5 +115,36 @@ func TestFlowOddShapes(t *testing.T) {
 	// Fn → Fn, Fn → Q → Fn (dead letters), Fn → B → Fn.
 	if loops != 3 {
 		t.Errorf("%d event-loop findings, want 3", loops)
+	}
+}
+
+// TestEventLoopBounded feeds the loop finder a graph with astronomically
+// many elementary cycles (every function writes every queue, every queue
+// triggers every function) and checks it stops at its limits, quickly.
+func TestEventLoopBounded(t *testing.T) {
+	g := app.New()
+	const n = 40
+	for i := range n {
+		g.Add(&app.Resource{ID: fmt.Sprintf("F%02d", i), Kind: app.KindFunction})
+		g.Add(&app.Resource{ID: fmt.Sprintf("Q%02d", i), Kind: app.KindQueue})
+	}
+	for i := range n {
+		for j := range n {
+			g.Connect(app.Edge{From: fmt.Sprintf("F%02d", i), To: fmt.Sprintf("Q%02d", j), Kind: app.Writes, Via: "iam:sqs:SendMessage"})
+			g.Connect(app.Edge{From: fmt.Sprintf("Q%02d", j), To: fmt.Sprintf("F%02d", i), Kind: app.Triggers})
+		}
+	}
+	g.Sort()
+	reg, err := NewRegistry(eventLoopRule())
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	fs := (&Engine{Registry: reg}).Run(g)
+	if len(fs) == 0 || len(fs) > maxLoops {
+		t.Errorf("%d findings, want 1..%d", len(fs), maxLoops)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("took %v", d)
 	}
 }
