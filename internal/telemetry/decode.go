@@ -1,7 +1,6 @@
 package telemetry
 
 import (
-	"bufio"
 	"compress/flate"
 	"compress/gzip"
 	"context"
@@ -311,12 +310,14 @@ func isFlateError(err error) bool {
 }
 
 func (d *decoder) run(r io.Reader) error {
-	br := bufio.NewReaderSize(r, 64<<10)
-	head, _ := br.Peek(2)
-	var in io.Reader = br
+	// One buffer between the reader and the decoders for plain input; a
+	// second, after inflating, for gzip.
+	d.src = &countReader{r: r}
+	lr := newLineReader(d.src)
+	defer lr.release()
 	gz := false
-	if len(head) == 2 && head[0] == gzipMagic[0] && head[1] == gzipMagic[1] {
-		zr, err := gzip.NewReader(br)
+	if head := lr.peek(2); len(head) == 2 && head[0] == gzipMagic[0] && head[1] == gzipMagic[1] {
+		zr, err := gzip.NewReader(lr.br)
 		if err != nil {
 			d.pos.Line, d.pos.Offset = 0, 0
 			if errors.Is(err, io.ErrUnexpectedEOF) || err == io.EOF {
@@ -326,12 +327,11 @@ func (d *decoder) run(r io.Reader) error {
 			}
 			return nil
 		}
-		in = zr
+		d.src = &countReader{r: zr}
+		lr = newLineReader(d.src)
+		defer lr.release()
 		gz = true
 	}
-	d.src = &countReader{r: in}
-	lr := newLineReader(d.src)
-	defer lr.release()
 	peek := lr.peek(PeekSize)
 	f := Detect(peek)
 	d.sum.Format = f

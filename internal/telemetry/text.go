@@ -94,14 +94,14 @@ func (d *decoder) rawLine(line []byte) error {
 	rest := line
 	var stamp, name []byte
 	if looksLikeTime(rest) {
-		e := tokenEnd(rest, 19)
+		e := timeEnd(rest)
 		stamp, rest = rest[:e], skipWS(rest[e:])
 	}
 	if looksLikeStreamPrefix(rest) {
-		e := tokenEnd(rest, 12)
+		e := streamEnd(rest)
 		name, rest = rest[:e], skipWS(rest[e:])
 		if stamp == nil && looksLikeTime(rest) {
-			e := tokenEnd(rest, 19)
+			e := timeEnd(rest)
 			stamp, rest = rest[:e], skipWS(rest[e:])
 		}
 	}
@@ -142,6 +142,48 @@ func tokenEnd(b []byte, from int) int {
 		end = from + i
 	}
 	return end
+}
+
+// timeEnd is the length of the ISO timestamp b starts with (see
+// looksLikeTime): the shapes Lambda and the CLI print are stepped over
+// without a search, anything else ends at the first space or tab.
+func timeEnd(b []byte) int {
+	i := 19
+	if i < len(b) && b[i] == '.' {
+		i++
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			i++
+		}
+	}
+	if i < len(b) {
+		switch b[i] {
+		case 'Z':
+			i++
+		case '+', '-':
+			if i+6 <= len(b) && b[i+3] == ':' {
+				i += 6
+			}
+		}
+	}
+	if i == len(b) || isSpace(b[i]) {
+		return i
+	}
+	return tokenEnd(b, 19)
+}
+
+// streamEnd is the length of the log stream name b starts with (see
+// looksLikeStreamPrefix). The environment id after the version is 32 hex
+// digits; other lengths are found by search.
+func streamEnd(b []byte) int {
+	for j := 12; j < len(b) && j < 48; j++ {
+		if b[j] == ']' {
+			if e := j + 33; e == len(b) || e < len(b) && isSpace(b[e]) {
+				return e
+			}
+			break
+		}
+	}
+	return tokenEnd(b, 12)
 }
 
 // looksLikeStreamPrefix is a cheap test for a line starting with a Lambda
