@@ -107,6 +107,10 @@ Resources:
 					}
 					wn := value(t, app.AttrWriteCapacity, "ProvisionedThroughput", "WriteCapacityUnits")
 					w, ok := wn.Int64()
+					what := "write capacity units"
+					if limit, found := autoScaledMax(c, t); found {
+						w, ok, what = limit, true, "write capacity units auto scaling allows at most"
+					}
 					if !ok || w <= 0 || conc*batch <= w {
 						continue
 					}
@@ -115,13 +119,37 @@ Resources:
 						Pos:      e.Pos,
 						Related:  []string{t.ID},
 						Message: fmt.Sprintf("function %s can run %d at once (%s)%s, up to %d writes, against "+
-							"the %d write capacity units of table %s: writes will be throttled", fn.ID, conc, why, batchText(batch),
-							conc*batch, w, t.ID),
+							"the %d %s of table %s: writes will be throttled", fn.ID, conc, why, batchText(batch),
+							conc*batch, w, what, t.ID),
 					})
 				}
 			}
 		},
 	}
+}
+
+// autoScaledMax returns the MaxCapacity of an Application Auto Scaling
+// target on the table's write capacity, when the template has one.
+func autoScaledMax(c *Context, t *app.Resource) (int64, bool) {
+	for _, r := range c.Resources() {
+		if r.Type != "AWS::ApplicationAutoScaling::ScalableTarget" ||
+			r.Props.Get("ScalableDimension").Text() != "dynamodb:table:WriteCapacityUnits" {
+			continue
+		}
+		id := r.Props.Get("ResourceId")
+		yes, known := refersTo(id, t.ID)
+		if !known {
+			s := id.Text()
+			yes = s != "" && t.Name != "" && s == "table/"+t.Name
+		}
+		if !yes {
+			continue
+		}
+		if v, ok := r.Props.Get("MaxCapacity").Int64(); ok {
+			return v, true
+		}
+	}
+	return 0, false
 }
 
 func batchText(b int64) string {

@@ -16,6 +16,10 @@ const visibilityFactor = 6
 // to the DLQ.
 const minReceiveCount = 5
 
+// minMaximumConcurrency is the smallest ScalingConfig.MaximumConcurrency
+// an SQS mapping accepts.
+const minMaximumConcurrency = 2
+
 func sqsVisibilityRule() *Rule {
 	return &Rule{
 		ID:       "sqs-visibility-timeout",
@@ -337,7 +341,8 @@ func esmConcurrencyRule() *Rule {
 			"invocations the queue drives. Set above the function's reserved concurrency, the poller keeps " +
 			"handing out batches the function cannot take: they are throttled, go back to the queue, and " +
 			"their receive counts climb towards the dead-letter queue. Keep the mapping's cap at or below " +
-			"the reservation (and use the cap, not the reservation, to limit a consumer).",
+			"the reservation (and use the cap, not the reservation, to limit a consumer). A function with " +
+			"reserved concurrency read by an SQS mapping with no cap at all is reported one level lower.",
 		Remediation: "Lower `ScalingConfig.MaximumConcurrency` to the reserved concurrency or below, or raise " +
 			"`ReservedConcurrentExecutions`.",
 		Fail: `Transform: AWS::Serverless-2016-10-31
@@ -382,12 +387,20 @@ Resources:
 					continue
 				}
 				mcN := value(m.esm, app.AttrMaximumConcurrency, "ScalingConfig", "MaximumConcurrency")
-				mc, ok := mcN.Int64()
-				if !ok {
+				rc, rok := m.fn.Int(app.AttrReservedConcurrency)
+				if mcN == nil && m.esm.Props.Get("ScalingConfig") == nil && rok && rc >= minMaximumConcurrency {
+					reportMilder(c, Issue{
+						Resource: m.owner(),
+						Pos:      m.esm.Pos,
+						Related:  m.related(),
+						Message: fmt.Sprintf("%s has no MaximumConcurrency while %s is capped at %d by reserved concurrency: the "+
+							"poller still scales out, and the batches it cannot hand over are throttled and count towards "+
+							"maxReceiveCount (set ScalingConfig.MaximumConcurrency to %d or less)", m.name(), m.fn.ID, rc, rc),
+					})
 					continue
 				}
-				rc, ok := m.fn.Int(app.AttrReservedConcurrency)
-				if !ok || mc <= rc {
+				mc, ok := mcN.Int64()
+				if !ok || !rok || mc <= rc {
 					continue
 				}
 				c.Report(Issue{

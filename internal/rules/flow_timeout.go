@@ -119,6 +119,9 @@ Resources:
 // an execution waiting noticeably.
 const longTaskTimeout = 60
 
+// expressMaxDuration is how long an Express workflow execution may run.
+const expressMaxDuration = 300
+
 func sfnTaskTimeoutRule() *Rule {
 	return &Rule{
 		ID:       "stepfunctions-task-timeout",
@@ -129,7 +132,8 @@ func sfnTaskTimeoutRule() *Rule {
 			"timeout fails (States.Timeout) and retries while the first invocation is still running: the work " +
 			"is done twice, concurrently. A Task with no `TimeoutSeconds` waits as long as the invocation " +
 			"lasts, and if the call is lost, for the execution's whole life (a year for a Standard workflow); " +
-			"flagged when the function's own timeout is above 60 s.",
+			"flagged when the function's own timeout is above 60 s. In an Express workflow, which stops after " +
+			"5 minutes, a function allowed to run longer is flagged too.",
 		Remediation: "Set the Task's `TimeoutSeconds` a little above the function's `Timeout` (and retry " +
 			"`States.Timeout` only if the function is idempotent).",
 		Fail: `Transform: AWS::Serverless-2016-10-31
@@ -216,7 +220,16 @@ Resources:
 						}
 						ts, has = v, true
 					}
+					express := strings.EqualFold(sm.Text(app.AttrSFNType), "EXPRESS")
 					switch {
+					case express && ft > expressMaxDuration && (!has || ts > expressMaxDuration):
+						c.Report(Issue{
+							Resource: sm,
+							Pos:      posOr(tsN, e.Pos),
+							Related:  []string{fn.ID},
+							Message: fmt.Sprintf("express state machine %s: task %s invokes %s, which may run %d s, but an express "+
+								"execution stops after %d s", sm.ID, state, fn.ID, ft, expressMaxDuration),
+						})
 					case has && ts < ft:
 						c.Report(Issue{
 							Resource: sm,
