@@ -209,6 +209,14 @@ type batchSource struct {
 func (s *batchSource) ColumnInfos() []duck.ColumnInfo { return s.cols }
 
 func (s *batchSource) Cardinality() *duck.CardinalityInfo {
+	if s.keys {
+		// Understated on purpose: the dedupe join must build its hash
+		// table on the batch and stream the stored window past it. DuckDB
+		// guesses a filtered scan at a fifth of the table, so with the true
+		// count it built on a 900k-row window to probe 250k batch rows, and
+		// that join was 85% of the dedupe query (0.13 s of 0.15 s).
+		return &duck.CardinalityInfo{Cardinality: uint(s.b.len()/16 + 1)}
+	}
 	return &duck.CardinalityInfo{Cardinality: uint(s.b.len()), Exact: true}
 }
 
