@@ -264,3 +264,29 @@ func BenchmarkDecodeReportOnly(b *testing.B) {
 	}
 	benchDecode(b, buf.Bytes(), n)
 }
+
+// BenchmarkDecodeLogEvents decodes `aws logs filter-log-events` output of
+// text lines.
+func BenchmarkDecodeLogEvents(b *testing.B) {
+	var text bytes.Buffer
+	writeTextLog(&text, 200_000)
+	var out bytes.Buffer
+	out.WriteString("{\n    \"events\": [\n")
+	reports := 0
+	sc := bufio.NewScanner(&text)
+	first := true
+	for sc.Scan() {
+		_, rest := cutToken(sc.Bytes())
+		stream, msg := cutToken(rest)
+		if hasPrefix(msg, "REPORT") {
+			reports++
+		}
+		if !first {
+			out.WriteString(",\n")
+		}
+		first = false
+		fmt.Fprintf(&out, `        {"logStreamName": %q, "timestamp": 1772366400000, "message": %q, "ingestionTime": 1772366400100, "eventId": "3881024"}`, stream, string(msg)+"\n")
+	}
+	out.WriteString("\n    ],\n    \"searchedLogStreams\": []\n}\n")
+	benchDecode(b, out.Bytes(), reports)
+}

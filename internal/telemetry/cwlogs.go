@@ -165,14 +165,33 @@ func (d *decoder) eachElement(dec *json.Decoder, fn func() error) error {
 func (d *decoder) decodeLogEvents(r io.Reader) error {
 	var group string
 	var ev, bare logEvent
+	var raw json.RawMessage
+	var fe fastEvent
 	field := func(dec *json.Decoder, key string) error {
 		switch key {
 		case "events":
 			return d.eachElement(dec, func() error {
-				ev = logEvent{}
-				if err := dec.Decode(&ev); d.jsonStop(dec, err) {
+				raw = raw[:0]
+				if err := dec.Decode(&raw); d.jsonStop(dec, err) {
 					return stopError{}
 				} else if err != nil {
+					return nil
+				}
+				if parseLogEventFast(raw, &fe) {
+					msg := fe.msg
+					if fe.escaped {
+						d.msgBuf = unescape(d.msgBuf[:0], msg)
+						msg = d.msgBuf
+					}
+					g := fe.group
+					if len(g) == 0 {
+						g = strBytes(group)
+					}
+					return d.logEventBytes(g, fe.stream, fe.ts, msg)
+				}
+				ev = logEvent{}
+				if err := json.Unmarshal(raw, &ev); err != nil {
+					d.jsonValueErr(err)
 					return nil
 				}
 				g := ev.LogGroupName

@@ -192,7 +192,9 @@ func FuzzLogEvents(f *testing.F) {
 	seedFiles(f, "log-event.json", "insights-row.json")
 	f.Add([]byte(`{"events":[{"logStreamName":"2026/03/01/[$LATEST]ab","timestamp":1772366400000,"message":"REPORT RequestId: r\tDuration: 1.00 ms\tBilled Duration: 1 ms\tMemory Size: 128 MB\tMax Memory Used: 1 MB"}],"logGroupName":"/aws/lambda/x"}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		roundTrip(t, decodeFuzz(t, data))
+		fast := decodeFuzz(t, data)
+		roundTrip(t, fast)
+		sameAsSlow(t, data, fast)
 	})
 }
 

@@ -381,10 +381,55 @@ var (
 	eventKeys2  = []string{"logStreamName", "logGroupName", "timestamp", "message"}
 )
 
-// fastEvent is one log event of a payload, as slices of it.
+// fastEvent is one log event, as slices of its JSON.
 type fastEvent struct {
-	ts, msg []byte
-	escaped bool // msg is still JSON-escaped
+	ts, msg       []byte
+	escaped       bool // msg is still JSON-escaped
+	stream, group []byte
+}
+
+// logEvent reads one log event object ({"logStreamName","timestamp",
+// "message",...}) into ev.
+func (s *jscan) logEvent(ev *fastEvent) {
+	var seenTS, seenMsg bool
+	s.object(func(key []byte) {
+		switch string(key) {
+		case "timestamp":
+			if seenTS {
+				s.bad = true
+			}
+			seenTS = true
+			s.numOrNull(&ev.ts)
+		case "message":
+			if seenMsg || s.peek() == 'n' {
+				s.bad = true
+			}
+			seenMsg = true
+			ev.msg, ev.escaped = s.strEsc()
+		case "logStreamName":
+			s.strOrNull(&ev.stream)
+		case "logGroupName":
+			s.strOrNull(&ev.group)
+		case "id", "eventId":
+			var x []byte
+			s.strOrNull(&x)
+		default:
+			s.other(key, eventKeys2)
+		}
+	})
+}
+
+// parseLogEventFast reads raw as one log event. ok is false when it must
+// go through encoding/json instead.
+func parseLogEventFast(raw []byte, ev *fastEvent) (ok bool) {
+	*ev = fastEvent{}
+	if !fastPaths || !utf8.Valid(raw) {
+		return false
+	}
+	s := jscan{b: raw}
+	s.logEvent(ev)
+	s.ws()
+	return !s.bad && s.i == len(raw)
 }
 
 // strEsc reads a string that may hold escapes, checking them, and returns
@@ -520,28 +565,7 @@ func (d *decoder) payloadFast(raw []byte) (bool, error) {
 				if s.peek() == 'n' {
 					s.lit("null")
 				} else {
-					var seenTS, seenMsg bool
-					s.object(func(key []byte) {
-						switch string(key) {
-						case "timestamp":
-							if seenTS {
-								s.bad = true
-							}
-							seenTS = true
-							s.numOrNull(&ev.ts)
-						case "message":
-							if seenMsg || s.peek() == 'n' {
-								s.bad = true
-							}
-							seenMsg = true
-							ev.msg, ev.escaped = s.strEsc()
-						case "logStreamName", "logGroupName", "id":
-							var x []byte
-							s.strOrNull(&x)
-						default:
-							s.other(key, eventKeys2)
-						}
-					})
+					s.logEvent(&ev)
 				}
 				events = append(events, ev)
 				switch s.peek() {
