@@ -36,6 +36,9 @@ func asyncTriggers(c *Context, fn *app.Resource) (edges []app.Edge, srcs []*app.
 			svc, _, _ := strings.Cut(p, ".")
 			async = slices.Contains(asyncPrincipals, svc)
 		}
+		if inv := e.Detail["invocation"]; inv != "" { // the loader knows best
+			async = inv == "async"
+		}
 		if async {
 			edges = append(edges, e)
 			srcs = append(srcs, src)

@@ -40,7 +40,8 @@ func apiTimeoutRule() *Rule {
 		Severity: app.SevError,
 		Category: CategoryReliability,
 		Description: "API Gateway gives up on a Lambda integration after 29 seconds (REST and WebSocket " +
-			"APIs) or 30 seconds (HTTP APIs) and answers 504/503, while the function runs on. The client " +
+			"APIs) or 30 seconds (HTTP APIs), or sooner when the integration's `TimeoutInMillis` says so, " +
+			"and answers 504/503, while the function runs on. The client " +
 			"retries, and work that was not idempotent (an order, a payment) is done twice. A function " +
 			"timeout above the limit is a promise the API cannot keep. (Regional REST APIs can have the " +
 			"limit raised by a quota request; suppress with the reason if you did.)",
@@ -82,20 +83,27 @@ Resources:
 				if !ok {
 					continue
 				}
-				var limit int64
+				var limitMS int64
 				var api *app.Resource
-				var route, proto string
+				var route, proto, set string
 				for _, e := range c.In(fn, app.Triggers) {
 					src := c.Peer(fn, e)
 					if src == nil || src.Kind != app.KindAPI {
 						continue
 					}
 					l, p := apiLimit(src)
-					if l > 0 && (api == nil || l < limit) {
-						limit, api, route, proto = l, src, e.Via, p
+					if l == 0 {
+						continue
+					}
+					ms, why := l*1000, ""
+					if v, ok := integrationTimeout(c, src, e); ok && v < ms {
+						ms, why = v, fmt.Sprintf(" (TimeoutInMillis %d)", v)
+					}
+					if api == nil || ms < limitMS {
+						limitMS, api, route, proto, set = ms, src, e.Via, p, why
 					}
 				}
-				if api == nil || t <= limit {
+				if api == nil || t*1000 <= limitMS {
 					continue
 				}
 				where := ""
@@ -106,12 +114,49 @@ Resources:
 					Resource: fn,
 					At:       tn,
 					Related:  []string{api.ID},
-					Message: fmt.Sprintf("function %s has a %d s timeout%s, but the %s %s%s gives up after %d s: "+
-						"the client gets an error while the function runs on", fn.ID, t, dflt(tn), proto, api.ID, where, limit),
+					Message: fmt.Sprintf("function %s has a %d s timeout%s, but the %s %s%s gives up after %s%s: "+
+						"the client gets an error while the function runs on", fn.ID, t, dflt(tn), proto, api.ID, where,
+						seconds(limitMS), set),
 				})
 			}
 		},
 	}
+}
+
+// seconds renders milliseconds as seconds: "29 s", "2.5 s".
+func seconds(ms int64) string {
+	if ms%1000 == 0 {
+		return fmt.Sprintf("%d s", ms/1000)
+	}
+	return fmt.Sprintf("%g s", float64(ms)/1000)
+}
+
+// integrationTimeout returns the TimeoutInMillis written on the API
+// integration behind e: on the method or integration resource the edge
+// comes through, or in the API's OpenAPI body (where SAM puts its events'
+// integrations) under the route's path and method.
+func integrationTimeout(c *Context, api *app.Resource, e app.Edge) (int64, bool) {
+	if via := c.Graph.Resource(e.Via); via != nil {
+		n := via.Props.Get("TimeoutInMillis")
+		if n == nil {
+			n = via.Props.Path("Integration", "TimeoutInMillis")
+		}
+		return n.Int64()
+	}
+	method, path, ok := strings.Cut(e.Via, " ")
+	if !ok {
+		return 0, false
+	}
+	op := strings.ToLower(method)
+	if op == "any" {
+		op = "x-amazon-apigateway-any-method"
+	}
+	ops := api.Props.Path("Body", "paths", path)
+	n := ops.Get(op)
+	if n == nil {
+		n = ops.Get("x-amazon-apigateway-any-method")
+	}
+	return n.Path("x-amazon-apigateway-integration", "timeoutInMillis").Int64()
 }
 
 // longTaskTimeout is the function timeout above which a Task state with
