@@ -3,6 +3,7 @@ package telemetry
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -196,3 +197,30 @@ func TestSamples(t *testing.T) {
 var rustReport = Invocation{Function: "fn", Version: "$LATEST", RequestID: "459921b5-681c-4a96-beb0-81e0aa586026",
 	Start: ts("2022-10-21T14:05:03.165Z"), End: ts("2022-10-21T14:05:05.766Z"),
 	DurationUS: 2599400, BilledDurationMS: 2600, MemorySizeMB: 128, MaxMemoryUsedMB: 94, InitDurationUS: 549040, ColdStart: true}
+
+// TestSamplesCovered checks that testdata/samples still holds every line
+// of the reference samples file, which lives in shared/ beside the
+// repository.
+func TestSamplesCovered(t *testing.T) {
+	ref, err := os.ReadFile(filepath.Join("..", "..", "..", "shared", "reference", "telemetry-samples.txt"))
+	if err != nil {
+		t.Skipf("reference samples not beside the repository: %v", err)
+	}
+	var all strings.Builder
+	files, _ := filepath.Glob(filepath.Join("testdata", "samples", "*"))
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all.Write(b)
+	}
+	for _, line := range strings.Split(string(ref), "\n") {
+		if strings.TrimSpace(line) == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		if !strings.Contains(all.String(), line) {
+			t.Errorf("sample line not in testdata/samples: %.80q", line)
+		}
+	}
+}
