@@ -35,7 +35,9 @@ func eventLoopRule() *Rule {
 			"on the whole bucket always matches. A subscription filter policy or a mapping's filter " +
 			"criteria on the path is taken as the guard AWS recommends, since what the code publishes " +
 			"cannot be read; an EventBridge rule whose `source` is only `aws.*` cannot match events a " +
-			"function puts. Grants on `*` are not followed.\n\n" +
+			"function puts. Grants on `*` are not followed. A function writes its logs to its log group, so " +
+			"a log subscription that feeds that group back to it is a loop too (its filter pattern is no " +
+			"guard: a failing shipper logs the very errors it ships).\n\n" +
 			"`RecursiveLoop: Allow` turns Lambda's loop detection off: it is an error on a function in a " +
 			"loop, and a warning on its own (suppress it with the reason when the recursion is intended).",
 		Remediation: "Break the loop: write to another bucket, queue or topic than the one that triggers the " +
@@ -140,10 +142,49 @@ func newLoopGraph(c *Context) *loopGraph {
 		}
 		lg.edges[k] = append(lg.edges[k], e)
 	}
+	lg.logEdges(rs)
 	for u := range lg.adj {
 		slices.Sort(lg.adj[u])
 	}
 	return lg
+}
+
+// logEdges adds what the graph leaves implicit: every function writes its
+// logs to its log group, which a subscription filter may feed back to it.
+func (lg *loopGraph) logEdges(rs []*app.Resource) {
+	groups := map[string]*app.Resource{}
+	for _, r := range rs {
+		if r.Kind == app.KindLogGroup && r.Name != "" {
+			groups[r.Name] = r
+		}
+	}
+	for u := 0; u < lg.nFuncs; u++ {
+		fn := lg.nodes[u]
+		n := fn.Attr(app.AttrLogGroupName)
+		var lgr *app.Resource
+		if name, arg, ok := n.Intrinsic(); ok && (name == "Ref" || name == "Fn::GetAtt") {
+			id := arg.Text()
+			if arg.IsList() && len(arg.List) > 0 {
+				id = arg.List[0].Text()
+			}
+			lgr = lg.c.Graph.Resource(id)
+		} else if s := n.Text(); s != "" {
+			lgr = groups[s]
+		}
+		if lgr == nil || lgr.Kind != app.KindLogGroup {
+			continue
+		}
+		v, ok := lg.index[lgr.ID]
+		if !ok || len(lg.c.Out(lgr, app.Triggers)) == 0 {
+			continue
+		}
+		k := [2]int{u, v}
+		if _, seen := lg.edges[k]; !seen {
+			lg.adj[u] = append(lg.adj[u], v)
+		}
+		lg.edges[k] = append(lg.edges[k], app.Edge{From: fn.ID, To: lgr.ID, Kind: app.Writes, Via: "logs",
+			Pos: posOr(n, fn.Pos), Detail: map[string]string{"actions": "logs:PutLogEvents"}})
+	}
 }
 
 // causes reports whether events flowing along e from u can lead to an
@@ -479,6 +520,7 @@ var loopServicesUndetected = map[app.Kind]string{
 	app.KindEventBus:     "EventBridge",
 	app.KindRule:         "EventBridge",
 	app.KindStateMachine: "Step Functions",
+	app.KindLogGroup:     "CloudWatch Logs",
 }
 
 func checkLoops(c *Context) {
@@ -613,6 +655,9 @@ func (lg *loopGraph) hopText(e app.Edge) string {
 		detail = append(detail, strings.ReplaceAll(e.Detail["actions"], ",", ", "))
 	case strings.HasPrefix(e.Via, "env:"):
 		detail = append(detail, "environment variable "+strings.TrimPrefix(e.Via, "env:"))
+	}
+	if e.Via == "logs" {
+		return fmt.Sprintf("%s logs to %s", from.ID, to.ID)
 	}
 	if ev := e.Detail["events"]; ev != "" {
 		detail = append(detail, ev)
