@@ -32,7 +32,9 @@ type Options struct {
 	Now time.Time
 }
 
-// Sink receives decoded records in input order. The pointers passed to
+// Sink receives decoded records in input order, except that a failed
+// invocation waits for the next line of its log stream (which may say it
+// was a failed init). The pointers passed to
 // Invocation, Metric and Deploy are only valid during the call: the decoder
 // reuses the record for the next one, so a sink that keeps it copies it (a
 // struct copy is enough: strings are immutable and Metric.Dimensions is
@@ -145,6 +147,9 @@ func DecodeFile(ctx context.Context, path string, opts Options, sink Sink) (Summ
 func Decode(ctx context.Context, r io.Reader, opts Options, sink Sink) (Summary, error) {
 	d := newDecoder(ctx, opts, sink)
 	err := d.run(r)
+	if err == nil {
+		err = d.releaseAll()
+	}
 	d.finish()
 	return d.sum, err
 }
@@ -168,7 +173,9 @@ type decoder struct {
 	groups   map[string]map[string]*streamState // log group, log stream
 	nStreams int
 	last     *streamState
-	arena    []byte // backs request id strings, see idString
+	nHeld    int            // streams holding a failed invocation
+	heldList []*streamState // streams that held one, in order (some released since)
+	arena    []byte         // backs request id strings, see idString
 	deploys  map[[2]string]struct{}
 
 	inv    Invocation

@@ -119,6 +119,12 @@ func TestStatusEnrichment(t *testing.T) {
 		{"Status: error at the memory limit", report(reqA, "128", "128", "Status: error"), StatusOOM, ""},
 		{"failed init before the invoke", "INIT_REPORT Init Duration: 87.28 ms\tPhase: init\tStatus: error\tError Type: Runtime.Unknown\n" + report(reqA, "128", "40", "Status: error"), StatusInitError, "Runtime.Unknown"},
 		{"failed init, then a good invoke", "INIT_REPORT Init Duration: 87.28 ms\tPhase: init\tStatus: error\tError Type: Runtime.Unknown\n" + report(reqA, "128", "40", "") + report(reqB, "128", "40", "Status: error\tError Type: Handled"), StatusSuccess, ""},
+		{"suppressed init of an unlisted error type", report(reqA, "128", "40", "Status: error\tError Type: Runtime.Unknown") +
+			"INIT_REPORT Init Duration: 87.28 ms\tPhase: invoke\tStatus: error\tError Type: Runtime.Unknown\n", StatusInitError, "Runtime.Unknown"},
+		{"an error followed by the next invocation", report(reqA, "128", "40", "Status: error\tError Type: Handled") +
+			"START RequestId: " + reqB + " Version: $LATEST\n" + report(reqB, "128", "40", ""), StatusError, "Handled"},
+		{"JSON suppressed init", `{"time":"2026-03-01T12:00:00.010Z","type":"platform.report","record":{"requestId":"` + reqA + `","status":"error","errorType":"Runtime.Unknown","metrics":{"durationMs":10.5,"billedDurationMs":11,"memorySizeMB":128,"maxMemoryUsedMB":12}}}` + "\n" +
+			`{"time":"2026-03-01T12:00:00.011Z","type":"platform.initReport","record":{"initializationType":"on-demand","phase":"invoke","status":"error","errorType":"Runtime.Unknown","metrics":{"durationMs":80.0}}}` + "\n", StatusInitError, "Runtime.Unknown"},
 		{"JSON runtimeDone error", `{"time":"2026-03-01T12:00:00.000Z","type":"platform.runtimeDone","record":{"requestId":"` + reqA + `","status":"error","errorType":"TypeError"}}` + "\n" +
 			`{"time":"2026-03-01T12:00:00.010Z","type":"platform.report","record":{"requestId":"` + reqA + `","status":"error","metrics":{"durationMs":10.5,"billedDurationMs":11,"memorySizeMB":128,"maxMemoryUsedMB":50}}}` + "\n", StatusError, "TypeError"},
 		{"JSON report OOM", `{"time":"2026-03-01T12:00:00.010Z","type":"platform.report","record":{"requestId":"` + reqA + `","status":"error","errorType":"Runtime.OutOfMemory","metrics":{"durationMs":10.5,"billedDurationMs":11,"memorySizeMB":128,"maxMemoryUsedMB":127}}}` + "\n", StatusOOM, "Runtime.OutOfMemory"},

@@ -130,6 +130,15 @@ func (d *decoder) event(st *streamState, ts time.Time, ev *evBytes) error {
 		return nil
 	}
 	rec := &ev.rec
+	if st.hasHeld {
+		var phase, status, errType string
+		if string(ev.typ) == "platform.initReport" {
+			phase, status, errType = string(rec.phase), string(rec.status), d.internBytes(rec.errorType)
+		}
+		if err := d.release(st, phase, status, errType); err != nil {
+			return err
+		}
+	}
 	switch string(ev.typ) {
 	case "platform.report":
 		return d.jsonReport(st, ts, rec)

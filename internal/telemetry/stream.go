@@ -45,6 +45,10 @@ type streamState struct {
 	// initErr is the error type of a failed INIT_REPORT (or platform.initReport)
 	// not yet matched to a REPORT.
 	initErr string
+	// held is a failed invocation waiting for the stream's next line (see
+	// emit).
+	held    Invocation
+	hasHeld bool
 	// memMB is the environment's memory from a platform.initStart's
 	// instanceMaxMemory, for 2025-01-29 reports that omit memorySizeMB.
 	memMB int32
@@ -154,6 +158,9 @@ func (d *decoder) stream(group, name []byte, ts time.Time) (*streamState, error)
 		return st, nil
 	}
 	if d.nStreams >= maxStreams {
+		if err := d.releaseAll(); err != nil {
+			return nil, err
+		}
 		clear(d.groups)
 		d.nStreams = 0
 		g = make(map[string]*streamState)

@@ -268,6 +268,11 @@ func (d *decoder) platformLine(st *streamState, ts time.Time, line []byte) error
 	if len(line) == 0 {
 		return nil
 	}
+	if st.hasHeld && line[0] != '{' { // JSON events release in event
+		if err := d.releaseBefore(st, line); err != nil {
+			return err
+		}
+	}
 	switch line[0] {
 	case 'R':
 		switch {
@@ -642,8 +647,88 @@ func (d *decoder) emit(st *streamState, ts time.Time, r *reportFields) error {
 	}
 	st.initErr = "" // an init failure belongs to the next report only
 	inv.ErrorType = errType
+	if inv.Status == StatusError {
+		// A failed init rerun inside the invocation (a "suppressed init")
+		// is reported by an INIT_REPORT with Phase: invoke right after
+		// the REPORT. Hold the failure until the stream's next line says
+		// whether it is one.
+		st.held, st.hasHeld = *inv, true
+		d.nHeld++
+		if len(d.heldList) > 2*d.nHeld+64 { // drop the released
+			kept := d.heldList[:0]
+			for _, h := range d.heldList {
+				if h.hasHeld && h != st {
+					kept = append(kept, h)
+				}
+			}
+			d.heldList = kept
+		}
+		d.heldList = append(d.heldList, st)
+		return nil
+	}
 	d.sum.Invocations++
 	return d.sink.Invocation(inv)
+}
+
+// release emits the invocation st holds, if any. initPhase is the Phase,
+// status and error type of the line that follows it when that is an
+// INIT_REPORT (or platform.initReport), else "".
+func (d *decoder) release(st *streamState, phase, status, errType string) error {
+	if !st.hasHeld {
+		return nil
+	}
+	st.hasHeld = false
+	d.nHeld--
+	inv := &d.inv
+	*inv = st.held
+	if phase == "invoke" && status != "" && status != "success" {
+		inv.Status = StatusInitError
+		if inv.ErrorType == "" {
+			inv.ErrorType = errType
+		}
+	}
+	d.sum.Invocations++
+	return d.sink.Invocation(inv)
+}
+
+// releaseAll emits every held invocation: at the end of the input, and
+// before the stream table is cleared.
+func (d *decoder) releaseAll() error {
+	if d.nHeld == 0 {
+		return nil
+	}
+	for _, st := range d.heldList { // in the order they were held
+		if err := d.release(st, "", "", ""); err != nil {
+			return err
+		}
+	}
+	d.heldList = d.heldList[:0]
+	return nil
+}
+
+// releaseBefore emits what st holds before line (a platform text line) is
+// read, telling release about an INIT_REPORT.
+func (d *decoder) releaseBefore(st *streamState, line []byte) error {
+	if !st.hasHeld {
+		return nil
+	}
+	if !hasPrefix(line, "INIT_REPORT") {
+		return d.release(st, "", "", "")
+	}
+	var phase, status, errType []byte
+	for b := skipWS(line[len("INIT_REPORT"):]); len(b) > 0; b = skipWS(b) {
+		switch {
+		case hasPrefix(b, "Phase:"):
+			phase, b = cutToken(skipWS(b[len("Phase:"):]))
+		case hasPrefix(b, "Status:"):
+			status, b = cutToken(skipWS(b[len("Status:"):]))
+		case hasPrefix(b, "Error Type:"):
+			errType, b = cutToken(skipWS(b[len("Error Type:"):]))
+		default:
+			_, b = cutToken(b)
+		}
+	}
+	return d.release(st, string(phase), string(status), d.internBytes(errType))
 }
 
 // initFailed notes a failed init (or restore) phase: it makes the stream's
