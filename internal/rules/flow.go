@@ -163,12 +163,13 @@ func reportMilder(c *Context, is Issue) {
 	}
 }
 
-// lambdaConsumers returns the SQS mappings that read q, in graph order.
-func lambdaConsumers(ms []mapping, q *app.Resource) []mapping {
-	var out []mapping
+// sqsConsumers indexes the SQS mappings by the queue they read, in graph
+// order.
+func sqsConsumers(ms []mapping) map[*app.Resource][]mapping {
+	out := make(map[*app.Resource][]mapping)
 	for _, m := range ms {
-		if m.typ == "sqs" && m.src == q {
-			out = append(out, m)
+		if m.typ == "sqs" && m.src != nil {
+			out[m.src] = append(out[m.src], m)
 		}
 	}
 	return out

@@ -67,14 +67,15 @@ Resources:
             TableName: !Ref Ledger
 `,
 		Check: func(c *Context) {
-			ms := mappings(c)
+			byFn := make(map[*app.Resource][]mapping)
+			for _, m := range mappings(c) {
+				byFn[m.fn] = append(byFn[m.fn], m)
+			}
 			for _, fn := range c.Resources(app.KindFunction) {
+				ms := byFn[fn]
 				conc, why := possibleConcurrency(c, fn, ms)
 				batch := int64(1)
 				for _, m := range ms {
-					if m.fn != fn {
-						continue
-					}
 					def := int64(10)
 					if m.typ == "kinesis" || m.typ == "dynamodb" {
 						def = 100
@@ -160,7 +161,7 @@ func batchText(b int64) string {
 }
 
 // possibleConcurrency bounds how many copies of fn can run at once, and
-// says where the bound comes from.
+// says where the bound comes from; ms are fn's mappings.
 func possibleConcurrency(c *Context, fn *app.Resource, ms []mapping) (int64, string) {
 	conc, why := int64(accountConcurrency), "the account's default concurrency"
 	if rc, ok := fn.Int(app.AttrReservedConcurrency); ok && rc > 0 {
@@ -177,9 +178,6 @@ func possibleConcurrency(c *Context, fn *app.Resource, ms []mapping) (int64, str
 		}
 	}
 	for _, m := range ms {
-		if m.fn != fn {
-			continue
-		}
 		var bound int64
 		switch m.typ {
 		case "sqs":
@@ -259,7 +257,16 @@ Resources:
 `,
 		Check: func(c *Context) {
 			for _, fn := range c.Resources(app.KindFunction) {
-				used := wiredTo(c, fn)
+				granted := map[string]bool{}
+				for _, e := range c.Out(fn, app.Writes, app.Invokes) {
+					if strings.HasPrefix(e.Via, "iam:") {
+						granted[e.To] = true
+					}
+				}
+				if len(granted) == 0 {
+					continue
+				}
+				used := wiredTo(c, fn, granted)
 				reported := map[string]bool{}
 				for _, e := range c.Out(fn, app.Writes, app.Invokes) {
 					if !strings.HasPrefix(e.Via, "iam:") || reported[e.To] || used[e.To] {
@@ -290,8 +297,9 @@ Resources:
 
 // wiredTo returns the ids of the resources fn is told about: named by an
 // environment variable (as a reference, a name or an ARN), triggering it,
-// or receiving its failures or results.
-func wiredTo(c *Context, fn *app.Resource) map[string]bool {
+// or receiving its failures or results. Literal names are looked for only
+// among candidates.
+func wiredTo(c *Context, fn *app.Resource, candidates map[string]bool) map[string]bool {
 	used := map[string]bool{}
 	for _, e := range c.Out(fn) {
 		if strings.HasPrefix(e.Via, "env:") || e.Kind == app.DeadLetter || e.Kind == app.OnFailure || e.Kind == app.OnSuccess {
@@ -334,8 +342,9 @@ func wiredTo(c *Context, fn *app.Resource) map[string]bool {
 		}
 	}
 	walk(env, 0)
-	for _, r := range c.Graph.Resources {
-		if used[r.ID] {
+	for id := range candidates {
+		r := c.Graph.Resource(id)
+		if r == nil || used[r.ID] {
 			continue
 		}
 		for _, t := range texts {

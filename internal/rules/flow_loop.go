@@ -252,23 +252,28 @@ type loop struct {
 	nodes []int
 }
 
-// cycles enumerates the elementary cycles through functions.
+// cycles enumerates the elementary cycles through functions. Each is
+// found once, from its first function (the lowest index), searching only
+// inside that function's strongly connected component.
 func (lg *loopGraph) cycles() []loop {
 	var out []loop
 	steps := 0
-	n := len(lg.nodes)
-	onPath := make([]bool, n)
+	comp := lg.components()
+	size := make(map[int]int)
+	for _, c := range comp {
+		size[c]++
+	}
+	onPath := make([]bool, len(lg.nodes))
 	for s := 0; s < lg.nFuncs && len(out) < maxLoops; s++ {
-		reach := lg.reaches(s)
-		if !reach[s] {
-			continue
+		if size[comp[s]] == 1 && !slices.Contains(lg.adj[s], s) {
+			continue // on no cycle
 		}
 		path := []int{s}
 		onPath[s] = true
 		var dfs func(u int)
 		dfs = func(u int) {
 			for _, v := range lg.adj[u] {
-				if v < s || !reach[v] || len(out) >= maxLoops || steps > maxLoopSteps {
+				if v < s || comp[v] != comp[s] || len(out) >= maxLoops || steps > maxLoopSteps {
 					continue
 				}
 				steps++
@@ -295,27 +300,68 @@ func (lg *loopGraph) cycles() []loop {
 	return out
 }
 
-// reaches marks the nodes with index >= s from which s can be reached.
-func (lg *loopGraph) reaches(s int) []bool {
-	rev := make(map[int][]int)
-	for k := range lg.edges {
-		if k[0] >= s && k[1] >= s {
-			rev[k[1]] = append(rev[k[1]], k[0])
-		}
+// components labels each node with its strongly connected component
+// (Tarjan's algorithm, iterative so deep chains cannot overflow the
+// stack).
+func (lg *loopGraph) components() []int {
+	n := len(lg.nodes)
+	index := make([]int, n)
+	low := make([]int, n)
+	comp := make([]int, n)
+	onStack := make([]bool, n)
+	for i := range index {
+		index[i], comp[i] = -1, -1
 	}
-	seen := make([]bool, len(lg.nodes))
-	stack := []int{s}
-	for len(stack) > 0 {
-		v := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		for _, u := range rev[v] {
-			if !seen[u] {
-				seen[u] = true
-				stack = append(stack, u)
+	var stack []int
+	next, ncomp := 0, 0
+	type frame struct{ v, i int }
+	for root := range n {
+		if index[root] >= 0 {
+			continue
+		}
+		call := []frame{{root, 0}}
+		index[root], low[root] = next, next
+		next++
+		stack = append(stack, root)
+		onStack[root] = true
+		for len(call) > 0 {
+			f := &call[len(call)-1]
+			if f.i < len(lg.adj[f.v]) {
+				w := lg.adj[f.v][f.i]
+				f.i++
+				switch {
+				case index[w] < 0:
+					index[w], low[w] = next, next
+					next++
+					stack = append(stack, w)
+					onStack[w] = true
+					call = append(call, frame{w, 0})
+				case onStack[w]:
+					low[f.v] = min(low[f.v], index[w])
+				}
+				continue
+			}
+			v := f.v
+			call = call[:len(call)-1]
+			if len(call) > 0 {
+				p := call[len(call)-1].v
+				low[p] = min(low[p], low[v])
+			}
+			if low[v] == index[v] {
+				for {
+					w := stack[len(stack)-1]
+					stack = stack[:len(stack)-1]
+					onStack[w] = false
+					comp[w] = ncomp
+					if w == v {
+						break
+					}
+				}
+				ncomp++
 			}
 		}
 	}
-	return seen
+	return comp
 }
 
 // bucketPasses reports whether something p writes into bucket b can fire

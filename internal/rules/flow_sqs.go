@@ -73,13 +73,13 @@ Resources:
             Queue: !GetAtt Jobs.Arn
 `,
 		Check: func(c *Context) {
-			ms := mappings(c)
+			consumers := sqsConsumers(mappings(c))
 			for _, q := range c.Resources(app.KindQueue) {
 				// One finding per queue, against its slowest consumer.
 				var worst *mapping
 				var worstT int64
 				var worstN *app.Node
-				for _, m := range lambdaConsumers(ms, q) {
+				for _, m := range consumers[q] {
 					t, n, ok := functionTimeout(m.fn)
 					if ok && (worst == nil || t > worstT) {
 						worst, worstT, worstN = &m, t, n
@@ -168,9 +168,9 @@ Resources:
             Queue: !GetAtt Jobs.Arn
 `,
 		Check: func(c *Context) {
-			ms := mappings(c)
+			consumers := sqsConsumers(mappings(c))
 			for _, q := range c.Resources(app.KindQueue) {
-				cs := lambdaConsumers(ms, q)
+				cs := consumers[q]
 				if len(cs) == 0 {
 					continue
 				}
@@ -251,9 +251,9 @@ Resources:
             Queue: !GetAtt Jobs.Arn
 `,
 		Check: func(c *Context) {
-			ms := mappings(c)
+			consumers := sqsConsumers(mappings(c))
 			for _, q := range c.Resources(app.KindQueue) {
-				cs := lambdaConsumers(ms, q)
+				cs := consumers[q]
 				if len(cs) == 0 || q.Attr(app.AttrDeadLetterTarget) != nil || q.Props.Get("RedrivePolicy") != nil ||
 					len(c.Out(q, app.DeadLetter)) > 0 || len(c.In(q, app.DeadLetter, app.OnFailure)) > 0 {
 					continue
