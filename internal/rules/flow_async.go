@@ -93,7 +93,8 @@ func asyncFailureRule() *Rule {
 			"function has a dead-letter queue or an on-failure destination. Only functions that really " +
 			"are invoked asynchronously in the template are checked: functions behind an API (synchronous) " +
 			"or reading a queue or stream (polled, failures go back to the source) need neither, which " +
-			"is where checkov's CKV_AWS_116 and cdk-nag's LambdaDLQ are noisy. Unlike serverless-rules " +
+			"is where checkov's CKV_AWS_116, KICS, Guard's LAMBDA_DLQ_CHECK and cdk-nag's LambdaDLQ are noisy " +
+			"(their suppressions carry over). Unlike serverless-rules " +
 			"ES1007, the function is matched however it is referenced, and `DeadLetterQueue` counts.",
 		Remediation: "Add `EventInvokeConfig.DestinationConfig.OnFailure` (SAM) or an " +
 			"`AWS::Lambda::EventInvokeConfig` with `DestinationConfig.OnFailure`, or a `DeadLetterQueue` / " +
@@ -103,6 +104,9 @@ func asyncFailureRule() *Rule {
 			"cdk-nag:Serverless-LambdaAsyncFailureDestination",
 			"cdk-nag:Serverless-LambdaDLQ",
 			"checkov:CKV_AWS_116",
+			"kics:Lambda Function Without Dead Letter Queue",
+			"kics:Serverless Function Without Dead Letter Queue",
+			"guard:LAMBDA_DLQ_CHECK",
 			"tflint:aws_lambda_event_invoke_config_async_on_failure",
 		},
 		Fail: `Transform: AWS::Serverless-2016-10-31
