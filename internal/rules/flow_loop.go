@@ -35,7 +35,8 @@ func eventLoopRule() *Rule {
 			"on the whole bucket always matches. A subscription filter policy or a mapping's filter " +
 			"criteria on the path is taken as the guard AWS recommends, since what the code publishes " +
 			"cannot be read; an EventBridge rule whose `source` is only `aws.*` cannot match events a " +
-			"function puts. Grants on `*` are not followed. A function writes its logs to its log group, so " +
+			"function puts, nor one whose sources the function's `events:PutEvents` grant excludes by an " +
+			"`events:source` condition. Grants on `*` are not followed. A function writes its logs to its log group, so " +
 			"a log subscription that feeds that group back to it is a loop too (its filter pattern is no " +
 			"guard: a failing shipper logs the very errors it ships).\n\n" +
 			"`RecursiveLoop: Allow` turns Lambda's loop detection off: it is an error on a function in a " +
@@ -277,7 +278,7 @@ func (lg *loopGraph) cycles() []loop {
 					continue
 				}
 				steps++
-				if lg.nodes[u].Kind == app.KindBucket && !lg.bucketPasses(path[len(path)-2], u, v) {
+				if len(path) > 1 && !lg.passes(path[len(path)-2], u, v) {
 					continue
 				}
 				if v == s {
@@ -364,11 +365,123 @@ func (lg *loopGraph) components() []int {
 	return comp
 }
 
-// bucketPasses reports whether something p writes into bucket b can fire
-// one of b's notifications to n.
-func (lg *loopGraph) bucketPasses(p, b, n int) bool {
-	_, _, ok := lg.bucketPair(p, b, n)
-	return ok
+// passes reports whether what p sends into u can go on to v: for a
+// bucket, whether a written key and action can fire the notification;
+// for an event bus, whether the sources the writer may put can match
+// the rule's pattern. Other resources pass everything on.
+func (lg *loopGraph) passes(p, u, v int) bool {
+	switch lg.nodes[u].Kind {
+	case app.KindBucket:
+		_, _, ok := lg.bucketPair(p, u, v)
+		return ok
+	case app.KindEventBus:
+		return lg.busPasses(p, u, v)
+	}
+	return true
+}
+
+// busPasses reports whether events writer p may put on a bus can match
+// rule r's pattern: false only when every grant of events:PutEvents
+// limits events:source by condition and none of those sources is one the
+// pattern accepts.
+func (lg *loopGraph) busPasses(p, bus, r int) bool {
+	want := patternSources(lg.nodes[r])
+	if want == nil {
+		return true
+	}
+	// Only grants say what may be put; an environment variable alone
+	// says nothing about sources.
+	granted := false
+	for _, in := range lg.edges[[2]int{p, bus}] {
+		granted = granted || strings.HasPrefix(in.Via, "iam:")
+	}
+	if !granted {
+		return true
+	}
+	stmts, _ := roleStatements(lg.c, lg.nodes[p])
+	for _, s := range stmts {
+		if !allows(s, "events:PutEvents") {
+			continue
+		}
+		allowed := conditionValues(s.Condition, "events:source")
+		if allowed == nil {
+			return true
+		}
+		for _, a := range allowed {
+			for _, w := range want {
+				if wildcard(a, w) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// patternSources returns the exact `source` values of an EventBridge
+// rule's pattern; nil when the pattern accepts any source or uses
+// content filters (prefix, anything-but ...) that cannot be listed.
+func patternSources(rule *app.Resource) []string {
+	p := rule.Attr(app.AttrEventPattern)
+	if p == nil {
+		p = rule.Props.Get("EventPattern")
+	}
+	var src []any
+	if s, ok := p.String(); ok {
+		var m map[string]any
+		if json.Unmarshal([]byte(s), &m) != nil {
+			return nil
+		}
+		src, _ = m["source"].([]any)
+	} else if n := p.Get("source"); n != nil {
+		for _, it := range n.Items() {
+			if s, ok := it.String(); ok {
+				src = append(src, s)
+			} else {
+				return nil
+			}
+		}
+	}
+	var out []string
+	for _, x := range src {
+		s, ok := x.(string)
+		if !ok {
+			return nil
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// conditionValues returns the values a statement's condition allows for
+// key under a string-matching operator; nil when the key is not
+// constrained.
+func conditionValues(cond *app.Node, key string) []string {
+	if !cond.IsMap() {
+		return nil
+	}
+	var out []string
+	found := false
+	for i, op := range cond.Keys {
+		base := op[strings.LastIndexByte(op, ':')+1:]
+		if base != "StringEquals" && base != "StringLike" {
+			continue
+		}
+		vals := cond.Values[i]
+		if !vals.IsMap() {
+			continue
+		}
+		for j, k := range vals.Keys {
+			if strings.EqualFold(k, key) {
+				found = true
+				out = append(out, vals.Values[j].Strings()...)
+			}
+		}
+	}
+	if !found {
+		return nil
+	}
+	return out
 }
 
 // bucketPair returns a write edge p→b and a trigger edge b→n that overlap.
