@@ -183,3 +183,33 @@ func TestSubscriptionResync(t *testing.T) {
 		t.Errorf("%d invocations, rejects %v", len(c.Invocations), rejects(c))
 	}
 }
+
+// TestTruncatedEveryFormat cuts a gzip file of each JSON format in the
+// middle: what was whole is kept, the cut is rejected once, and there is
+// no error.
+func TestTruncatedEveryFormat(t *testing.T) {
+	var sub strings.Builder
+	for i := range 200 {
+		sub.WriteString(subscriptionJSON("/aws/lambda/x", "2026/03/01/[$LATEST]ab", reportLine(fmt.Sprintf("r%d", i))))
+	}
+	var events strings.Builder
+	events.WriteString(`{"events":[`)
+	for i := range 2000 {
+		if i > 0 {
+			events.WriteString(",")
+		}
+		fmt.Fprintf(&events, `{"logStreamName":"s","timestamp":1772366400000,"message":%q}`, reportLine(fmt.Sprintf("r%d", i)))
+	}
+	events.WriteString(`]}`)
+	for name, doc := range map[string]string{"subscription": sub.String(), "log-events": events.String()} {
+		full := gz(t, doc)
+		c, _ := decodeBytes(t, full[:len(full)/2], Options{Path: name + ".gz"})
+		if len(c.Invocations) == 0 || len(c.Rejected) != 1 || c.Rejected[0].Reason != ReasonTruncated {
+			t.Errorf("%s: %d invocations, rejects %v", name, len(c.Invocations), rejects(c))
+		}
+		c, _ = decodeBytes(t, []byte(doc[:len(doc)/2]), Options{Path: name})
+		if len(c.Invocations) == 0 || len(c.Rejected) != 1 || c.Rejected[0].Reason != ReasonTruncated {
+			t.Errorf("%s plain: %d invocations, rejects %v", name, len(c.Invocations), rejects(c))
+		}
+	}
+}
