@@ -175,9 +175,10 @@ func sqsConsumers(ms []mapping) map[*app.Resource][]mapping {
 	return out
 }
 
-// roleStatements returns the IAM statements of the roles r runs as, and
-// whether every one of those roles is in the graph (false when a role is
-// imported or given as an ARN, so its permissions are unknown).
+// roleStatements returns the IAM statements r holds itself and those of
+// the roles it runs as (managed policies aside), and whether every one of
+// those roles is in the graph (false when a role is imported or given as
+// an ARN, so its permissions are unknown).
 func roleStatements(c *Context, r *app.Resource) ([]app.Statement, bool) {
 	out := append([]app.Statement(nil), r.Statements...)
 	complete := true
