@@ -164,8 +164,8 @@ func batchText(b int64) string {
 // says where the bound comes from; ms are fn's mappings.
 func possibleConcurrency(c *Context, fn *app.Resource, ms []mapping) (int64, string) {
 	conc, why := int64(accountConcurrency), "the account's default concurrency"
-	if rc, ok := fn.Int(app.AttrReservedConcurrency); ok && rc > 0 {
-		conc, why = rc, "its reserved concurrency"
+	if rc, ok := fn.Int(app.AttrReservedConcurrency); ok {
+		conc, why = rc, "its reserved concurrency" // 0: the function is switched off
 	}
 	// A function driven only by mappings scales no further than they let it.
 	var fromMappings int64
