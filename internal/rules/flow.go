@@ -281,13 +281,17 @@ func pattern(n *app.Node) (string, bool) {
 	switch name {
 	case "Fn::Sub":
 		tmpl := arg.Text()
+		var vars *app.Node
 		if arg.IsList() && len(arg.List) > 0 {
 			tmpl = arg.List[0].Text()
+			if len(arg.List) > 1 {
+				vars = arg.List[1]
+			}
 		}
 		if tmpl == "" {
 			return "", false
 		}
-		return subWildcards(tmpl), true
+		return subWildcards(tmpl, vars), true
 	case "Fn::Join":
 		if !arg.IsList() || len(arg.List) != 2 {
 			return "", false
@@ -305,9 +309,10 @@ func pattern(n *app.Node) (string, bool) {
 	return "", false
 }
 
-// subWildcards replaces each ${...} of a Sub template by "*" (and ${!x}
-// by the literal ${x}).
-func subWildcards(tmpl string) string {
+// subWildcards replaces each ${...} of a Sub template by its value in
+// vars when that is literal text, else by "*" (and ${!x} by the literal
+// ${x}).
+func subWildcards(tmpl string, vars *app.Node) string {
 	var b strings.Builder
 	for {
 		i := strings.Index(tmpl, "${")
@@ -321,9 +326,12 @@ func subWildcards(tmpl string) string {
 			return b.String()
 		}
 		b.WriteString(tmpl[:i])
-		if strings.HasPrefix(tmpl[i:], "${!") {
-			b.WriteString("${" + tmpl[i+3:i+j] + "}")
-		} else {
+		switch name := tmpl[i+2 : i+j]; {
+		case strings.HasPrefix(name, "!"):
+			b.WriteString("${" + name[1:] + "}")
+		case vars.Get(name).IsScalar():
+			b.WriteString(vars.Get(name).Text())
+		default:
 			b.WriteString("*")
 		}
 		tmpl = tmpl[i+j+1:]

@@ -36,7 +36,8 @@ func eventLoopRule() *Rule {
 			"criteria on the path is taken as the guard AWS recommends, since what the code publishes " +
 			"cannot be read; an EventBridge rule whose `source` is only `aws.*` cannot match events a " +
 			"function puts, nor one whose sources the function's `events:PutEvents` grant excludes by an " +
-			"`events:source` condition. Grants on `*` are not followed. A function writes its logs to its log group, so " +
+			"`events:source` condition. The account's default event bus counts though no template declares " +
+			"it: rules that name no bus listen on it. Grants on `*` are not followed. A function writes its logs to its log group, so " +
 			"a log subscription that feeds that group back to it is a loop too (its filter pattern is no " +
 			"guard: a failing shipper logs the very errors it ships).\n\n" +
 			"`RecursiveLoop: Allow` turns Lambda's loop detection off: it is an error on a function in a " +
@@ -144,6 +145,7 @@ func newLoopGraph(c *Context) *loopGraph {
 		lg.edges[k] = append(lg.edges[k], e)
 	}
 	lg.logEdges(rs)
+	lg.defaultBus()
 	for u := range lg.adj {
 		slices.Sort(lg.adj[u])
 	}
@@ -179,13 +181,94 @@ func (lg *loopGraph) logEdges(rs []*app.Resource) {
 		if !ok || len(lg.c.Out(lgr, app.Triggers)) == 0 {
 			continue
 		}
-		k := [2]int{u, v}
-		if _, seen := lg.edges[k]; !seen {
-			lg.adj[u] = append(lg.adj[u], v)
-		}
-		lg.edges[k] = append(lg.edges[k], app.Edge{From: fn.ID, To: lgr.ID, Kind: app.Writes, Via: "logs",
+		lg.add(u, v, app.Edge{From: fn.ID, To: lgr.ID, Kind: app.Writes, Via: "logs",
 			Pos: posOr(n, fn.Pos), Detail: map[string]string{"actions": "logs:PutLogEvents"}})
 	}
+}
+
+// add records edge e from node u to node v.
+func (lg *loopGraph) add(u, v int, e app.Edge) {
+	k := [2]int{u, v}
+	if _, seen := lg.edges[k]; !seen {
+		lg.adj[u] = append(lg.adj[u], v)
+	}
+	lg.edges[k] = append(lg.edges[k], e)
+}
+
+// defaultBusID names the account's default event bus in loop paths; it is
+// no resource of the graph.
+const defaultBusID = "the default event bus"
+
+// defaultBus adds the account's default event bus, which templates use
+// without declaring it: functions and state machines granted
+// events:PutEvents on it write to it, and rules that name no bus listen
+// on it.
+func (lg *loopGraph) defaultBus() {
+	var rules []int
+	for i, r := range lg.nodes {
+		if r.Kind == app.KindRule && onDefaultBus(r) && patternOf(r) != nil && !awsOnlySource(r) &&
+			len(lg.c.In(r, app.Routes)) == 0 && len(lg.c.Out(r, app.Triggers)) > 0 {
+			rules = append(rules, i)
+		}
+	}
+	if len(rules) == 0 {
+		return
+	}
+	bus := &app.Resource{ID: defaultBusID, Kind: app.KindEventBus, Name: "default"}
+	b := -1
+	for u, r := range lg.nodes {
+		if r.Kind != app.KindFunction && r.Kind != app.KindStateMachine {
+			continue
+		}
+		stmts, _ := roleStatements(lg.c, r)
+		for _, st := range stmts {
+			if !allows(st, "events:PutEvents") || !grantsDefaultBus(st) {
+				continue
+			}
+			if b < 0 {
+				b = len(lg.nodes)
+				lg.nodes = append(lg.nodes, bus)
+				lg.index[bus.ID] = b
+				lg.adj = append(lg.adj, nil)
+			}
+			lg.add(u, b, app.Edge{From: r.ID, To: bus.ID, Kind: app.Writes, Via: "iam:events:PutEvents", Pos: st.Pos,
+				Detail: map[string]string{"actions": "events:PutEvents"}})
+			break
+		}
+	}
+	if b < 0 {
+		return
+	}
+	for _, i := range rules {
+		r := lg.nodes[i]
+		lg.add(b, i, app.Edge{From: bus.ID, To: r.ID, Kind: app.Routes, Via: r.ID, Pos: r.Pos})
+	}
+}
+
+// onDefaultBus reports whether an EventBridge rule listens on the
+// account's default bus: it names no bus, or names "default".
+func onDefaultBus(rule *app.Resource) bool {
+	n := rule.Props.Get("EventBusName")
+	return n == nil || n.Text() == "default"
+}
+
+// patternOf returns a rule's event pattern, nil for a schedule.
+func patternOf(rule *app.Resource) *app.Node {
+	if p := rule.Attr(app.AttrEventPattern); p != nil {
+		return p
+	}
+	return rule.Props.Get("EventPattern")
+}
+
+// grantsDefaultBus reports whether a statement names the default event
+// bus among its resources (a grant on "*" is not followed).
+func grantsDefaultBus(s app.Statement) bool {
+	for _, r := range s.Resources {
+		if p, ok := pattern(r); ok && strings.HasSuffix(p, ":event-bus/default") {
+			return true
+		}
+	}
+	return false
 }
 
 // causes reports whether events flowing along e from u can lead to an
@@ -215,10 +298,7 @@ func (lg *loopGraph) causes(u, v *app.Resource, e app.Edge) bool {
 // awsOnlySource reports whether an EventBridge rule's pattern matches only
 // events from AWS services ("aws.*" sources), which PutEvents refuses.
 func awsOnlySource(rule *app.Resource) bool {
-	p := rule.Attr(app.AttrEventPattern)
-	if p == nil {
-		p = rule.Props.Get("EventPattern")
-	}
+	p := patternOf(rule)
 	if s, ok := p.String(); ok { // a JSON string
 		var m map[string]any
 		if json.Unmarshal([]byte(s), &m) != nil {
@@ -422,10 +502,7 @@ func (lg *loopGraph) busPasses(p, bus, r int) bool {
 // rule's pattern; nil when the pattern accepts any source or uses
 // content filters (prefix, anything-but ...) that cannot be listed.
 func patternSources(rule *app.Resource) []string {
-	p := rule.Attr(app.AttrEventPattern)
-	if p == nil {
-		p = rule.Props.Get("EventPattern")
-	}
+	p := patternOf(rule)
 	var src []any
 	if s, ok := p.String(); ok {
 		var m map[string]any
@@ -629,7 +706,7 @@ func bucketMayBe(g string, bucket *app.Resource) bool {
 	case bucket.Name == "":
 		return true // a generated name: anything with a wildcard may match it
 	case strings.Contains(bucket.Name, "${"):
-		return globsIntersect(g, subWildcards(bucket.Name))
+		return globsIntersect(g, subWildcards(bucket.Name, nil))
 	}
 	return wildcard(g, bucket.Name)
 }
@@ -707,8 +784,8 @@ func checkLoops(c *Context) {
 			stop = "Lambda's loop detection does not follow " + strings.Join(undetected, " or ") + ", so nothing stops it"
 		}
 		var related []string
-		for _, i := range l.nodes[1:] {
-			related = append(related, lg.nodes[i].ID)
+		for _, r := range lg.resources(l)[1:] {
+			related = append(related, r.ID)
 		}
 		c.Report(Issue{
 			Resource: fn,
@@ -744,10 +821,14 @@ func checkLoops(c *Context) {
 	}
 }
 
+// resources returns the graph resources of a loop, in order (the default
+// event bus, which is none, left out).
 func (lg *loopGraph) resources(l loop) []*app.Resource {
 	var out []*app.Resource
 	for _, i := range l.nodes {
-		out = append(out, lg.nodes[i])
+		if r := lg.nodes[i]; r.ID != defaultBusID {
+			out = append(out, r)
+		}
 	}
 	return out
 }
@@ -802,7 +883,7 @@ func (lg *loopGraph) describe(l loop) (string, app.Edge) {
 
 // hopText says what one edge of a loop does.
 func (lg *loopGraph) hopText(e app.Edge) string {
-	from, to := lg.c.Graph.Resource(e.From), lg.c.Graph.Resource(e.To)
+	from, to := lg.nodes[lg.index[e.From]], lg.nodes[lg.index[e.To]]
 	verb := map[app.EdgeKind]string{
 		app.Triggers: "triggers", app.Invokes: "invokes", app.Subscribes: "delivers to",
 		app.Routes: "routes to", app.Writes: "writes to", app.OnSuccess: "sends results to",
