@@ -192,3 +192,39 @@ func TestFlowSnippets(t *testing.T) {
 		t.Errorf("%d flow rules listed, want 14", len(flowIDs))
 	}
 }
+
+// TestFlowNeverFails runs the flow rules over every template in the
+// repository's test data (odd shapes, unresolved intrinsics, broken
+// references included) and checks that none of them fails.
+func TestFlowNeverFails(t *testing.T) {
+	var files []string
+	for _, root := range []string{"../iac", "../cli/testdata", "../../examples", "testdata"} {
+		_ = filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return nil
+			}
+			switch filepath.Ext(path) {
+			case ".yaml", ".yml", ".json", ".template":
+				files = append(files, path)
+			}
+			return nil
+		})
+	}
+	if len(files) < 50 {
+		t.Fatalf("only %d templates found", len(files))
+	}
+	reg := rules.Builtin()
+	for _, file := range files {
+		g := iac.Load([]string{file}, iac.Options{})
+		for _, f := range (&rules.Engine{Registry: reg}).Run(g) {
+			if f.Rule != rules.InternalErrorID {
+				continue
+			}
+			for _, id := range flowIDs {
+				if strings.Contains(f.Message, "rule "+id+" ") {
+					t.Errorf("%s: %s", file, f.Message)
+				}
+			}
+		}
+	}
+}
