@@ -95,7 +95,7 @@ func (d *decoder) topLevelEnd(r io.Reader, field func(dec *json.Decoder, key str
 		}
 		for dec.More() {
 			tok, err := dec.Token()
-			if d.jsonStop(dec, err) {
+			if d.jsonStopIn(dec, err) {
 				return nil
 			}
 			key, _ := tok.(string)
@@ -106,7 +106,7 @@ func (d *decoder) topLevelEnd(r io.Reader, field func(dec *json.Decoder, key str
 				return err
 			}
 		}
-		if _, err := dec.Token(); d.jsonStop(dec, err) { // the closing brace
+		if _, err := dec.Token(); d.jsonStopIn(dec, err) { // the closing brace
 			return nil
 		}
 		if end != nil {
@@ -126,7 +126,7 @@ func (stopError) Error() string { return "stop" }
 // skipValue consumes a value the decoder does not need.
 func (d *decoder) skipValue(dec *json.Decoder) error {
 	var raw json.RawMessage
-	if err := dec.Decode(&raw); d.jsonStop(dec, err) {
+	if err := dec.Decode(&raw); d.jsonStopIn(dec, err) {
 		return stopError{}
 	}
 	return nil
@@ -136,7 +136,7 @@ func (d *decoder) skipValue(dec *json.Decoder) error {
 // that is the next value.
 func (d *decoder) eachElement(dec *json.Decoder, fn func() error) error {
 	tok, err := dec.Token()
-	if d.jsonStop(dec, err) {
+	if d.jsonStopIn(dec, err) {
 		return stopError{}
 	}
 	if tok != json.Delim('[') {
@@ -152,7 +152,7 @@ func (d *decoder) eachElement(dec *json.Decoder, fn func() error) error {
 			return err
 		}
 	}
-	if _, err := dec.Token(); d.jsonStop(dec, err) {
+	if _, err := dec.Token(); d.jsonStopIn(dec, err) {
 		return stopError{}
 	}
 	return nil
@@ -172,7 +172,7 @@ func (d *decoder) decodeLogEvents(r io.Reader) error {
 		case "events":
 			return d.eachElement(dec, func() error {
 				raw = raw[:0]
-				if err := dec.Decode(&raw); d.jsonStop(dec, err) {
+				if err := dec.Decode(&raw); d.jsonStopIn(dec, err) {
 					return stopError{}
 				} else if err != nil {
 					return nil
@@ -201,7 +201,7 @@ func (d *decoder) decodeLogEvents(r io.Reader) error {
 				return d.logEvent(g, ev.LogStreamName, ev.Timestamp, ev.Message)
 			})
 		case "logGroupName":
-			if err := dec.Decode(&bare.LogGroupName); d.jsonStop(dec, err) {
+			if err := dec.Decode(&bare.LogGroupName); d.jsonStopIn(dec, err) {
 				return stopError{}
 			}
 			group = bare.LogGroupName
@@ -214,7 +214,7 @@ func (d *decoder) decodeLogEvents(r io.Reader) error {
 			case "message":
 				dst = &bare.Message
 			}
-			if err := dec.Decode(dst); d.jsonStop(dec, err) {
+			if err := dec.Decode(dst); d.jsonStopIn(dec, err) {
 				return stopError{}
 			}
 			return nil
@@ -375,7 +375,7 @@ func (d *decoder) decodeTelemetryAPI(r io.Reader) error {
 			d.pos.Line, d.pos.Offset = 0, dec.InputOffset()
 			raw = raw[:0]
 			err := dec.Decode(&raw)
-			if d.jsonStop(dec, err) {
+			if d.jsonStopIn(dec, err) {
 				return nil
 			}
 			if err != nil {
@@ -389,7 +389,7 @@ func (d *decoder) decodeTelemetryAPI(r io.Reader) error {
 				return err
 			}
 		}
-		if _, err := dec.Token(); d.jsonStop(dec, err) {
+		if _, err := dec.Token(); d.jsonStopIn(dec, err) {
 			return nil
 		}
 	}

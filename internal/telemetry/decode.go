@@ -353,7 +353,11 @@ func (d *decoder) run(r io.Reader) error {
 	case FormatTelemetryAPI:
 		err = d.decodeTelemetryAPI(lr)
 	case FormatLogEvents:
-		err = d.decodeLogEvents(lr)
+		if fastPaths {
+			err = d.decodeLogEventsStream(lr)
+		} else {
+			err = d.decodeLogEvents(lr)
+		}
 	case FormatSubscription:
 		err = d.decodeSubscription(lr)
 	case FormatInsights:

@@ -165,7 +165,9 @@ func FuzzSubscription(f *testing.F) {
 }
 
 // sameAsSlow decodes data again with the hand-written JSON readers off and
-// checks that encoding/json gives the same records and rejects.
+// checks that encoding/json gives the same records, and rejects something
+// exactly when the fast path does: on broken JSON the two may stop at
+// different points of the same bad value, and count it once or twice.
 func sameAsSlow(t *testing.T, data []byte, fast *Collector) {
 	fastPaths = false
 	defer func() { fastPaths = true }()
@@ -178,13 +180,11 @@ func sameAsSlow(t *testing.T, data []byte, fast *Collector) {
 		for _, d := range c.Deploys {
 			b.WriteString(fmtDeploy(d) + "\n")
 		}
-		for _, r := range c.Rejected {
-			fmt.Fprintf(&b, "reject %s %d %d\n", r.Reason, r.Line, r.Offset)
-		}
+		fmt.Fprintf(&b, "rejects: %v\n", len(c.Rejected) > 0)
 		return b.String()
 	}
 	if a, b := show(fast), show(slow); a != b {
-		t.Fatalf("fast and encoding/json paths disagree on %q:\nfast:\n%s\nslow:\n%s", data, a, b)
+		t.Fatalf("fast and encoding/json paths disagree on %q:\nfast:\n%s%v\nslow:\n%s%v", data, a, fast.Rejected, b, slow.Rejected)
 	}
 }
 

@@ -250,6 +250,15 @@ func (d *decoder) jsonReport(st *streamState, ts time.Time, rec *recBytes) error
 	return d.emit(st, ts, r)
 }
 
+// jsonStopIn is jsonStop inside a value, where the end of the input is a
+// truncation.
+func (d *decoder) jsonStopIn(dec *json.Decoder, err error) bool {
+	if err == io.EOF {
+		err = io.ErrUnexpectedEOF
+	}
+	return d.jsonStop(dec, err)
+}
+
 // jsonStop maps an error of a json.Decoder reading a document to rejects.
 // It reports whether decoding of the document must stop: after a syntax
 // error or a truncation the decoder cannot find its place again, while a

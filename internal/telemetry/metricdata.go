@@ -177,7 +177,7 @@ func (d *decoder) decodeMetricData(r io.Reader) error {
 		}
 		return d.eachElement(dec, func() error {
 			res = metricResult{}
-			if err := dec.Decode(&res); d.jsonStop(dec, err) {
+			if err := dec.Decode(&res); d.jsonStopIn(dec, err) {
 				return stopError{}
 			} else if err != nil {
 				return nil
@@ -245,7 +245,7 @@ func (d *decoder) decodeStackEvents(r io.Reader) error {
 		}
 		return d.eachElement(dec, func() error {
 			ev = stackEvent{}
-			if err := dec.Decode(&ev); d.jsonStop(dec, err) {
+			if err := dec.Decode(&ev); d.jsonStopIn(dec, err) {
 				return stopError{}
 			} else if err != nil {
 				return nil
