@@ -126,7 +126,7 @@ var fullServices = map[string][]string{
 var services = func() map[string]bool {
 	m := make(map[string]bool)
 	for _, s := range strings.Fields(`AccessAnalyzer ACMPCA AIOps Amplify AmplifyUIBuilder ApiGateway ApiGatewayV2
-	AppConfig AppFlow AppIntegrations ApplicationAutoScaling ApplicationInsights ApplicationSignals AppMesh
+	AppConfig AppFlow AppIntegrations ApplicationAutoScaling ApplicationInsights ApplicationSignals AppMesh AmazonMQ Kafka
 	AppRunner AppStream AppSync APS AppTest ARCRegionSwitch ARCZonalShift Athena AuditManager AutoScaling
 	AutoScalingPlans B2BI Backup BackupGateway Batch BCMDataExports Bedrock BedrockAgentCore Billing
 	BillingConductor Budgets Cases Cassandra CE CertificateManager Chatbot CleanRooms CleanRoomsML Cloud9
