@@ -15,15 +15,15 @@ func TestFunctionByName(t *testing.T) {
 		g.Add(r)
 	}
 	for name, want := range map[string]string{
-		"shop-OrdersFunction-1A2B3C4D5E6F":                               "OrdersFunction",
-		"shop-OrdersFunctionV2-1A2B3C4D5E6F":                             "OrdersFunctionV2",
-		"shop-create-order":                                              "CreateOrderFunction",
-		"fixed-name":                                                     "Fixed",
-		"shop-Monitoring-ABC-AlarmNotifierFunction-XRU1AF4VV8K6":         "Monitoring/AlarmNotifierFunction",
-		"a-very-long-stack-name-for-testing-OrdersFunct-1A2B3C4D5E6F":    "",
+		"shop-OrdersFunction-1A2B3C4D5E6F":                                "OrdersFunction",
+		"shop-OrdersFunctionV2-1A2B3C4D5E6F":                              "OrdersFunctionV2",
+		"shop-create-order":                                               "CreateOrderFunction",
+		"fixed-name":                                                      "Fixed",
+		"shop-Monitoring-ABC-AlarmNotifierFunction-XRU1AF4VV8K6":          "Monitoring/AlarmNotifierFunction",
+		"a-very-long-stack-name-for-testing-OrdersFunct-1A2B3C4D5E6F":     "",
 		"my-really-long-production-stack-name-OrdersFunctionV-1A2B3C4D5E": "OrdersFunctionV2",
-		"shop-OrdersQueue-1A2B3C4D5E6F":                                  "",
-		"unrelated":                                                      "",
+		"shop-OrdersQueue-1A2B3C4D5E6F":                                   "",
+		"unrelated":                                                       "",
 	} {
 		got := ""
 		if r := g.FunctionByName(name); r != nil {

@@ -2,8 +2,14 @@ package cli
 
 import (
 	"cmp"
+	"context"
 	"fmt"
+	"github.com/fnops/fnops/internal/report"
+	"github.com/fnops/fnops/internal/store"
+	"github.com/fnops/fnops/internal/telemetry"
 	"io"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -12,7 +18,10 @@ import (
 )
 
 type checkOptions struct {
-	load loadOptions
+	load   loadOptions
+	store  storeOptions
+	config string
+	failOn string
 }
 
 func newCheckCmd(e *env) *cobra.Command {
@@ -22,25 +31,121 @@ func newCheckCmd(e *env) *cobra.Command {
 		Short: "Review an app: what it is made of, what is wrong with it",
 		Long: `Load the app in DIR (default ".") and report, in one review, what fnops
 knows about it: the templates and resources found, the event flows between
-them, and load problems with their file and line.`,
+them, and load problems with their file and line; the audit (standards and
+security rules, grouped by category); and, when the store holds telemetry,
+the runtime of each function. Telemetry paths listed under store.telemetry
+in .fnops.yaml are ingested first.`,
 		Example: `  fnops check examples/shop
   cd my-service && fnops check`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error { return runCheck(e, o, args) },
 	}
 	o.load.addFlags(cmd.Flags())
+	o.store.addFlags(cmd.Flags())
+	cmd.Flags().StringVar(&o.config, "config", "", "read settings from `FILE` instead of DIR/.fnops.yaml")
+	cmd.Flags().StringVar(&o.failOn, "fail-on", "", "exit 1 on an unsuppressed finding at or above this severity: error|warning|info|none (default: the config's audit.fail_on, else error)")
 	return cmd
 }
 
 func runCheck(e *env, o *checkOptions, args []string) error {
-	g, failed, err := o.load.load(args, e.stdio.Err)
+	root := "."
+	if len(args) > 0 {
+		root = args[0]
+	}
+	setup, err := prepareAudit(root, o.config, nil, nil)
 	if err != nil {
 		return err
 	}
-	writeAppSummary(e.stdio.Out, g)
-	if failed {
-		return inputError()
+	cfg := setup.cfg
+	failOn := cmpOr(o.failOn, cfg.Audit.FailOn, "error")
+	threshold, ok := app.ParseSeverity(failOn)
+	if !ok && failOn != "none" {
+		return usageError("--fail-on %q: want error, warning, info or none", failOn)
 	}
+	for _, k := range sortedMapKeys(cfg.Params) {
+		o.load.params = append([]string{k + "=" + cfg.Params[k]}, o.load.params...)
+	}
+	o.load.exclude = append(slices.Clone(cfg.Exclude), o.load.exclude...)
+	g, failed, err := o.load.load([]string{root}, e.stdio.Err)
+	if err != nil {
+		return err
+	}
+	out := e.stdio.Out
+	writeAppSummary(out, g)
+
+	fmt.Fprintln(out, "\nAudit")
+	rep := setup.audit(g, root, false)
+	rep.Diags = g.Diags
+	w, _ := report.Get("text", report.Options{Color: IsTerminal(out)})
+	if err := w.Write(out, rep); err != nil {
+		return withCode(ExitInternal, err)
+	}
+	failing := false
+	for _, f := range rep.Findings {
+		failing = failing || f.Failing(threshold)
+	}
+
+	fmt.Fprintln(out, "\nRuntime")
+	if o.store.path == "" && o.store.app == "" && cfg.Store.Path != "" {
+		o.store.path = filepath.Join(root, cfg.Store.Path)
+	}
+	if err := checkRuntime(e, o, root, cfg.Store.Telemetry, g); err != nil {
+		return err
+	}
+	switch {
+	case failed:
+		return inputError()
+	case failing:
+		return withCode(ExitFindings, nil)
+	}
+	return nil
+}
+
+// checkRuntime ingests the configured telemetry and prints the per-function
+// runtime summary from the store.
+func checkRuntime(e *env, o *checkOptions, root string, telemetryPaths []string, g *app.Graph) error {
+	out := e.stdio.Out
+	path := o.store.storePath(root)
+	if _, err := os.Stat(path); err != nil && len(telemetryPaths) == 0 {
+		fmt.Fprintf(out, "  no telemetry yet: fnops ingest LOGS (or fnops simulate %s --out DIR, then ingest DIR)\n", root)
+		return nil
+	}
+	ctx := context.Background()
+	st, _, err := o.store.open(ctx, root)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if len(telemetryPaths) > 0 {
+		var inputs []string
+		for _, p := range telemetryPaths {
+			inputs = append(inputs, filepath.Join(root, p))
+		}
+		files, _, err := ingestInputs(inputs)
+		if err != nil {
+			return withCode(ExitInput, fmt.Errorf("store.telemetry: %w", err))
+		}
+		sum := &ingestSummary{Rejected: map[string]int64{}}
+		w := newBatchWriter(ctx, st, 500_000)
+		for _, f := range files {
+			if _, err := telemetry.DecodeFile(ctx, f, telemetry.Options{}, &ingestSink{w: w, sum: sum}); err != nil {
+				w.abort()
+				return withCode(ExitInput, fmt.Errorf("ingest %s: %w", f, err))
+			}
+		}
+		res, err := w.close()
+		if err != nil {
+			return withCode(ExitInternal, err)
+		}
+		if res.Invocations.New > 0 {
+			fmt.Fprintf(out, "  ingested %d new invocations from %s\n", res.Invocations.New, strings.Join(telemetryPaths, ", "))
+		}
+	}
+	doc, err := collectStats(ctx, st, store.Filter{}, g)
+	if err != nil {
+		return withCode(ExitInternal, err)
+	}
+	writeStatsText(out, doc)
 	return nil
 }
 

@@ -378,7 +378,6 @@ type batchWriter struct {
 	chunk []telemetry.Invocation
 	ch    chan []telemetry.Invocation
 	done  chan struct{}
-	free  sync.Pool
 
 	mu      sync.Mutex // guards app, res, err, stored (the writer goroutine and the decoder)
 	app     store.Appender
@@ -392,8 +391,7 @@ const chunkSize = 4096
 
 func newBatchWriter(ctx context.Context, st store.Store, batch int) *batchWriter {
 	w := &batchWriter{ctx: ctx, st: st, batch: batch, ch: make(chan []telemetry.Invocation, 8), done: make(chan struct{})}
-	w.free.New = func() any { return make([]telemetry.Invocation, 0, chunkSize) }
-	w.chunk = w.free.Get().([]telemetry.Invocation)
+	w.chunk = make([]telemetry.Invocation, 0, chunkSize)
 	go w.loop()
 	return w
 }
@@ -410,7 +408,6 @@ func (w *batchWriter) loop() {
 		}
 		w.stored += int64(len(chunk))
 		w.mu.Unlock()
-		w.free.Put(chunk[:0])
 	}
 }
 
@@ -469,7 +466,7 @@ func (w *batchWriter) flushChunk() error {
 	case <-w.ctx.Done():
 		return w.ctx.Err()
 	}
-	w.chunk = w.free.Get().([]telemetry.Invocation)
+	w.chunk = make([]telemetry.Invocation, 0, chunkSize)
 	return w.firstErr()
 }
 

@@ -116,7 +116,15 @@ type CustomRule struct {
 }
 
 // Store is the `store:` section, reserved for the telemetry store settings.
-type Store struct{}
+type Store struct {
+	// Path is the store file, relative to the app directory (default
+	// .fnops/fnops.duckdb); --store wins.
+	Path string `yaml:"path"`
+	// Telemetry lists files or directories, relative to the app directory,
+	// that fnops check ingests before it reports (ingest is idempotent, so
+	// this costs only the reading).
+	Telemetry []string `yaml:"telemetry"`
+}
 
 // Thresholds is the `thresholds:` section, reserved for detector settings.
 type Thresholds struct{}

@@ -56,7 +56,7 @@ func TestParseErrors(t *testing.T) {
 		{"suppression without reason", "audit:\n  suppressions:\n    - rule: sqs-sse\n", ".fnops.yaml:3: suppression needs a reason"},
 		{"bad version", "version: 7\n", "version 7 is not supported"},
 		{"syntax", "audit: [\n", ".fnops.yaml:"},
-		{"reserved section is strict", "store:\n  path: x\n", `.fnops.yaml:2: unknown key "path"`},
+		{"sections are strict", "store:\n  paths: x\n", `.fnops.yaml:2: unknown key "paths"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -67,7 +67,6 @@ func (l *loader) wasLoaded(file string) bool {
 // parsed is one discovered file after phase one.
 type parsed struct {
 	cand  candidate
-	rel   string // path shown in ids when several roots are merged
 	tpl   *cfn.Template
 	diags []app.Diag
 }

@@ -1,7 +1,11 @@
 package sim
 
 import (
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -137,7 +141,7 @@ func writeMetrics(g *app.Graph, fns []*fnPlan, sims []*fnSim, cfg *Config) error
 			out.MetricDataResults = append(out.MetricDataResults, r)
 		}
 		name := cfg.Start.Add(time.Duration(lo) * time.Minute).Format("2006-01-02")
-		if err := writeJSON(filepath.Join(cfg.Out, "metrics", name+".json"), out); err != nil {
+		if err := writeMetricFile(filepath.Join(cfg.Out, "metrics", name+".json"), out, cfg.Gzip); err != nil {
 			return err
 		}
 		if err := writeJSON(filepath.Join(cfg.Out, "metrics", name+".query.json"), queries); err != nil {
@@ -145,6 +149,28 @@ func writeMetrics(g *app.Graph, fns []*fnPlan, sims []*fnSim, cfg *Config) error
 		}
 	}
 	return nil
+}
+
+// writeMetricFile writes get-metric-data output compactly, gzipped when
+// asked (X.json.gz: the query file stays X.query.json beside it).
+func writeMetricFile(path string, v any, gz bool) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	if !gz {
+		return os.WriteFile(path, append(data, '\n'), 0o644)
+	}
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	zw.Write(data)
+	if err := zw.Close(); err != nil {
+		return err
+	}
+	return os.WriteFile(path+".gz", buf.Bytes(), 0o644)
 }
 
 func ints(v []int32) []float64 {

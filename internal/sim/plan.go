@@ -198,7 +198,14 @@ func (p *fnPlan) entryPoints(g *app.Graph, cfg *Config) {
 			// Fed from outside the app (another service, a partner) when
 			// nothing in the app writes to it.
 			if len(g.In(src.ID, app.Writes, app.Subscribes)) == 0 {
-				p.base += 0.2
+				// A topic with no publisher in the app is mostly alarms
+				// and notices: rare. Queues and streams carry a partner's
+				// or another service's traffic.
+				rate := 0.05
+				if src.Kind == app.KindTopic {
+					rate = 0.002
+				}
+				p.base += rate
 				p.entry = cmpOrS(p.entry, "external")
 			}
 		case app.KindUserPool, app.KindIoTRule, app.KindLogGroup, app.KindOther:
