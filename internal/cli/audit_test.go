@@ -2,32 +2,12 @@ package cli
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 )
-
-func init() {
-	if flag.Lookup("update") == nil {
-		flag.Bool("update", false, "rewrite golden files under testdata/")
-	}
-}
-
-func auditUpdating() bool {
-	f := flag.Lookup("update")
-	return f != nil && f.Value.String() == "true"
-}
-
-func auditRun(t *testing.T, args ...string) (stdout, stderr string, code int) {
-	t.Helper()
-	var out, errb bytes.Buffer
-	code = Main(context.Background(), args, Stdio{In: strings.NewReader(""), Out: &out, Err: &errb})
-	return out.String(), errb.String(), code
-}
 
 const auditApp = "testdata/audit/app"
 
@@ -48,31 +28,18 @@ func withPinned(args ...string) []string { return append(args, pinned...) }
 func TestAuditGolden(t *testing.T) {
 	for _, format := range []string{"text", "json", "sarif", "junit", "markdown", "github"} {
 		t.Run(format, func(t *testing.T) {
-			out, stderr, code := auditRun(t, withPinned("audit", auditApp, "--format", format)...)
+			out, stderr, code := runCLI(t, withPinned("audit", auditApp, "--format", format)...)
 			if code != ExitFindings {
 				t.Fatalf("exit %d, want 1; stderr:\n%s", code, stderr)
 			}
 			out = strings.ReplaceAll(out, `"version": "`+Version+`"`, `"version": "VERSION"`)
-			path := filepath.Join("testdata", "audit", "golden", format+".golden")
-			if auditUpdating() {
-				if err := os.WriteFile(path, []byte(out), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test ./internal/cli -run TestAudit -update)", err)
-			}
-			if out != string(want) {
-				t.Errorf("output differs from %s:\n%s", path, out)
-			}
+			golden(t, filepath.Join("testdata", "audit", "golden", format+".golden"), out)
 		})
 	}
 }
 
 func TestAuditFindings(t *testing.T) {
-	out, _, _ := auditRun(t, withPinned("audit", auditApp, "--format", "json")...)
+	out, _, _ := runCLI(t, withPinned("audit", auditApp, "--format", "json")...)
 	var doc struct {
 		Findings []struct {
 			Rule, Severity, Resource, File string
@@ -141,7 +108,7 @@ func TestAuditExitCodes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, stderr, code := auditRun(t, tt.args...)
+			_, stderr, code := runCLI(t, tt.args...)
 			if code != tt.code {
 				t.Errorf("exit %d, want %d; stderr:\n%s", code, tt.code, stderr)
 			}
@@ -155,7 +122,7 @@ func TestAuditExitCodes(t *testing.T) {
 func TestAuditOutputAndBaseline(t *testing.T) {
 	dir := t.TempDir()
 	sarif := filepath.Join(dir, "out.sarif")
-	out, _, code := auditRun(t, "audit", auditApp, "--output", sarif)
+	out, _, code := runCLI(t, "audit", auditApp, "--output", sarif)
 	if code != ExitFindings || out != "" {
 		t.Fatalf("exit %d, stdout %q", code, out)
 	}
@@ -164,11 +131,11 @@ func TestAuditOutputAndBaseline(t *testing.T) {
 	}
 
 	base := filepath.Join(dir, "baseline.json")
-	_, stderr, code := auditRun(t, "audit", auditApp, "--write-baseline", base)
+	_, stderr, code := runCLI(t, "audit", auditApp, "--write-baseline", base)
 	if code != ExitOK {
 		t.Fatalf("write-baseline: exit %d\n%s", code, stderr)
 	}
-	out, _, code = auditRun(t, "audit", auditApp, "--baseline", base, "--fail-on", "info", "--format", "json")
+	out, _, code = runCLI(t, "audit", auditApp, "--baseline", base, "--fail-on", "info", "--format", "json")
 	if code != ExitOK {
 		t.Fatalf("with baseline: exit %d\n%s", code, out)
 	}
@@ -179,7 +146,7 @@ func TestAuditOutputAndBaseline(t *testing.T) {
 	// from inside the app directory too.
 	wd, _ := os.Getwd()
 	t.Chdir(auditApp)
-	_, stderr, code = auditRun(t, "audit", "--baseline", base, "--fail-on", "info")
+	_, stderr, code = runCLI(t, "audit", "--baseline", base, "--fail-on", "info")
 	t.Chdir(wd)
 	if code != ExitOK {
 		t.Errorf("baseline from the app directory: exit %d\n%s", code, stderr)
@@ -187,7 +154,7 @@ func TestAuditOutputAndBaseline(t *testing.T) {
 	if err := os.WriteFile(base, []byte(`{"version":2}`), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, stderr, code = auditRun(t, "audit", auditApp, "--baseline", base); code != ExitInput || !strings.Contains(stderr, "version 2") {
+	if _, stderr, code = runCLI(t, "audit", auditApp, "--baseline", base); code != ExitInput || !strings.Contains(stderr, "version 2") {
 		t.Errorf("bad baseline: exit %d, %s", code, stderr)
 	}
 }
@@ -195,7 +162,7 @@ func TestAuditOutputAndBaseline(t *testing.T) {
 // A template that cannot be read is reported with its line, the rest is
 // still audited and reported, and the exit status is 2.
 func TestAuditBrokenTemplate(t *testing.T) {
-	out, stderr, code := auditRun(t, "audit", "testdata/audit/broken", "--format", "sarif")
+	out, stderr, code := runCLI(t, "audit", "testdata/audit/broken", "--format", "sarif")
 	if code != ExitInput {
 		t.Errorf("exit %d, want 2", code)
 	}
@@ -208,8 +175,8 @@ func TestAuditBrokenTemplate(t *testing.T) {
 }
 
 func TestAuditDeterministic(t *testing.T) {
-	a, _, _ := auditRun(t, "audit", auditApp, "--format", "sarif")
-	b, _, _ := auditRun(t, "audit", auditApp, "--format", "sarif")
+	a, _, _ := runCLI(t, "audit", auditApp, "--format", "sarif")
+	b, _, _ := runCLI(t, "audit", auditApp, "--format", "sarif")
 	if a != b {
 		t.Error("two runs differ")
 	}

@@ -2,39 +2,12 @@ package cli
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
-	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 )
-
-// costUpdating reports whether golden files are to be rewritten (go test
-// -update). The flag is shared with any other test file of the package
-// that defines it.
-func costUpdating() bool {
-	f := flag.Lookup("update")
-	return f != nil && f.Value.String() == "true"
-}
-
-// init registers -update unless another test file of this package already
-// has (a package-level flag.Bool there runs before any init), so that the
-// verbs' golden tests can share one flag without a "flag redefined" panic.
-func init() {
-	if flag.Lookup("update") == nil {
-		flag.Bool("update", false, "rewrite golden files under testdata/")
-	}
-}
-
-func costRun(t *testing.T, args ...string) (stdout, stderr string, code int) {
-	t.Helper()
-	var out, errb bytes.Buffer
-	code = Main(context.Background(), args, Stdio{In: strings.NewReader(""), Out: &out, Err: &errb})
-	return out.String(), errb.String(), code
-}
 
 // costDate pins the month: the clock is never read by these tests.
 const costDate = "--date=2026-11-01"
@@ -129,7 +102,7 @@ func TestCostCalcWorkedExamples(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			args := append([]string{"cost", "calc", costDate, "--format", "json"}, strings.Fields(tc.args)...)
-			stdout, stderr, code := costRun(t, args...)
+			stdout, stderr, code := runCLI(t, args...)
 			if code != 0 {
 				t.Fatalf("exit %d: %s", code, stderr)
 			}
@@ -176,24 +149,12 @@ func TestCostCalcGolden(t *testing.T) {
 		for _, format := range []string{"text", "json"} {
 			t.Run(tc.name+"/"+format, func(t *testing.T) {
 				args := append([]string{"cost", "calc", costDate, "--format", format}, strings.Fields(tc.args)...)
-				stdout, stderr, code := costRun(t, args...)
+				stdout, stderr, code := runCLI(t, args...)
 				if code != 0 {
 					t.Fatalf("exit %d: %s", code, stderr)
 				}
 				ext := map[string]string{"text": ".txt", "json": ".json"}[format]
-				path := filepath.Join("testdata", "cost", tc.name+ext)
-				if costUpdating() {
-					if err := os.WriteFile(path, []byte(stdout), 0o644); err != nil {
-						t.Fatal(err)
-					}
-				}
-				want, err := os.ReadFile(path)
-				if err != nil {
-					t.Fatalf("%v (run go test -update to create it)", err)
-				}
-				if stdout != string(want) {
-					t.Errorf("output differs from %s:\n%s\nwant:\n%s", path, stdout, want)
-				}
+				golden(t, filepath.Join("testdata", "cost", tc.name+ext), stdout)
 			})
 		}
 	}
@@ -223,7 +184,7 @@ func TestCostCalcUsageErrors(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			args := append([]string{"cost", "calc", costDate}, strings.Fields(tc.args)...)
-			stdout, stderr, code := costRun(t, args...)
+			stdout, stderr, code := runCLI(t, args...)
 			if code != ExitInput {
 				t.Errorf("exit %d, want %d (stderr %q)", code, ExitInput, stderr)
 			}
@@ -238,10 +199,10 @@ func TestCostCalcUsageErrors(t *testing.T) {
 }
 
 func TestCostParent(t *testing.T) {
-	if stdout, _, code := costRun(t, "cost"); code != 0 || !strings.Contains(stdout, "calc") {
+	if stdout, _, code := runCLI(t, "cost"); code != 0 || !strings.Contains(stdout, "calc") {
 		t.Errorf("fnops cost: exit %d\n%s", code, stdout)
 	}
-	if _, stderr, code := costRun(t, "cost", "my-app"); code != ExitInput || !strings.Contains(stderr, "use fnops cost calc") {
+	if _, stderr, code := runCLI(t, "cost", "my-app"); code != ExitInput || !strings.Contains(stderr, "use fnops cost calc") {
 		t.Errorf("fnops cost my-app: exit %d, %s", code, stderr)
 	}
 }

@@ -4,12 +4,16 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 )
+
+// update rewrites golden files: go test ./internal/cli -update.
+var update = flag.Bool("update", false, "rewrite golden files under testdata/")
 
 // runCLI runs fnops with args and returns what it wrote and its exit code.
 func runCLI(t *testing.T, args ...string) (stdout, stderr string, code int) {
@@ -22,7 +26,7 @@ func runCLI(t *testing.T, args ...string) (stdout, stderr string, code int) {
 // golden compares got with the golden file, rewriting it under -update.
 func golden(t *testing.T, path, got string) {
 	t.Helper()
-	if costUpdating() {
+	if *update {
 		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
 			t.Fatal(err)
 		}

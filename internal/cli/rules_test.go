@@ -7,7 +7,7 @@ import (
 )
 
 func TestRulesList(t *testing.T) {
-	out, stderr, code := auditRun(t, "rules")
+	out, stderr, code := runCLI(t, "rules")
 	if code != ExitOK {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -19,7 +19,7 @@ func TestRulesList(t *testing.T) {
 }
 
 func TestRulesJSON(t *testing.T) {
-	out, _, code := auditRun(t, "rules", "--format", "json")
+	out, _, code := runCLI(t, "rules", "--format", "json")
 	if code != ExitOK {
 		t.Fatal(code)
 	}
@@ -43,7 +43,7 @@ func TestRulesJSON(t *testing.T) {
 }
 
 func TestRulesExplain(t *testing.T) {
-	out, _, code := auditRun(t, "rules", "CKV_AWS_66")
+	out, _, code := runCLI(t, "rules", "CKV_AWS_66")
 	if code != ExitOK {
 		t.Fatal(code)
 	}
@@ -52,11 +52,11 @@ func TestRulesExplain(t *testing.T) {
 			t.Errorf("explanation lacks %q:\n%s", want, out)
 		}
 	}
-	if _, stderr, code := auditRun(t, "rules", "nope"); code != ExitInput || !strings.Contains(stderr, "unknown rule") {
+	if _, stderr, code := runCLI(t, "rules", "nope"); code != ExitInput || !strings.Contains(stderr, "unknown rule") {
 		t.Errorf("unknown rule: exit %d %s", code, stderr)
 	}
 	// Custom rules of a config file are listed and explained too.
-	out, _, _ = auditRun(t, "rules", "owner-tag", "--config", auditApp+"/.fnops.yaml")
+	out, _, _ = runCLI(t, "rules", "owner-tag", "--config", auditApp+"/.fnops.yaml")
 	if !strings.Contains(out, "owner-tag: Every function names its owner") {
 		t.Errorf("custom rule:\n%s", out)
 	}
