@@ -102,11 +102,7 @@ func runAudit(e *env, o *auditOptions, paths []string) error {
 		return withCode(ExitInput, err)
 	}
 
-	// Settings from the file come first, so flags win.
-	for _, k := range sortedMapKeys(cfg.Params) {
-		o.load.params = append([]string{k + "=" + cfg.Params[k]}, o.load.params...)
-	}
-	o.load.exclude = append(slices.Clone(cfg.Exclude), o.load.exclude...)
+	o.load.applyConfig(cfg)
 	g, loadFailed, err := o.load.load(paths, e.stdio.Err)
 	if err != nil {
 		return err

@@ -62,10 +62,7 @@ func runCheck(e *env, o *checkOptions, args []string) error {
 	if !ok && failOn != "none" {
 		return usageError("--fail-on %q: want error, warning, info or none", failOn)
 	}
-	for _, k := range sortedMapKeys(cfg.Params) {
-		o.load.params = append([]string{k + "=" + cfg.Params[k]}, o.load.params...)
-	}
-	o.load.exclude = append(slices.Clone(cfg.Exclude), o.load.exclude...)
+	o.load.applyConfig(cfg)
 	g, failed, err := o.load.load([]string{root}, e.stdio.Err)
 	if err != nil {
 		return err

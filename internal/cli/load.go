@@ -3,7 +3,10 @@ package cli
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
+
+	"github.com/fnops/fnops/internal/config"
 
 	"github.com/fnops/fnops/internal/app"
 	"github.com/fnops/fnops/internal/iac"
@@ -65,3 +68,12 @@ func printDiags(w io.Writer, diags []app.Diag) {
 // inputError is returned after a command's output when some input could
 // not be read: exit 2, the details already printed.
 func inputError() error { return withCode(ExitInput, nil) }
+
+// applyConfig puts the config file's params and excludes before the
+// flags', so flags win.
+func (o *loadOptions) applyConfig(cfg *config.Config) {
+	for _, k := range sortedMapKeys(cfg.Params) {
+		o.params = append([]string{k + "=" + cfg.Params[k]}, o.params...)
+	}
+	o.exclude = append(slices.Clone(cfg.Exclude), o.exclude...)
+}
