@@ -1,6 +1,8 @@
 package report
 
 import (
+	"bufio"
+	"bytes"
 	"cmp"
 	"encoding/json"
 	"fmt"
@@ -58,25 +60,64 @@ type graphEdge struct {
 // GraphJSON writes the graph as the version 1 JSON contract. Output is
 // deterministic: resources by id, edges by (from, to, kind, via), object
 // keys sorted.
+//
+// It streams: each resource and edge is encoded on its own into a
+// buffered writer, so a large application never exists twice in memory.
+// The bytes are those of encoding the whole graphDoc with two-space
+// indentation (a test holds it to that).
 func GraphJSON(w io.Writer, g *app.Graph) error {
-	doc := graphDoc{Version: 1, Resources: []graphResource{}, Edges: []graphEdge{}}
-	for _, r := range g.Resources {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	var elem bytes.Buffer
+	enc := json.NewEncoder(&elem)
+	enc.SetIndent("    ", "  ")
+	enc.SetEscapeHTML(false)
+	// item writes one array element at depth two, as an indenting encoder
+	// of the whole document would.
+	item := func(first bool, v any) error {
+		elem.Reset()
+		if err := enc.Encode(v); err != nil {
+			return err
+		}
+		if !first {
+			bw.WriteByte(',')
+		}
+		bw.WriteString("\n    ")
+		bw.Write(bytes.TrimSuffix(elem.Bytes(), []byte("\n")))
+		return nil
+	}
+	bw.WriteString("{\n  \"version\": 1,\n  \"resources\": [")
+	for i, r := range g.Resources {
 		attrs := make(map[string]any, len(r.Attrs))
 		for k, v := range r.Attrs {
 			attrs[k] = v.Plain()
 		}
-		doc.Resources = append(doc.Resources, graphResource{
+		err := item(i == 0, graphResource{
 			ID: r.ID, Type: r.Type, Kind: r.Kind, Name: r.Name,
 			File: r.Pos.File, Line: r.Pos.Line, Attrs: attrs,
 		})
+		if err != nil {
+			return err
+		}
 	}
-	for _, e := range g.Edges {
-		doc.Edges = append(doc.Edges, graphEdge{From: e.From, To: e.To, Kind: e.Kind, Via: e.Via})
+	closeArray(bw, len(g.Resources))
+	bw.WriteString(",\n  \"edges\": [")
+	for i, e := range g.Edges {
+		if err := item(i == 0, graphEdge{From: e.From, To: e.To, Kind: e.Kind, Via: e.Via}); err != nil {
+			return err
+		}
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(doc)
+	closeArray(bw, len(g.Edges))
+	bw.WriteString("\n}\n")
+	return bw.Flush()
+}
+
+// closeArray ends an array at depth one: "]" right after "[" when empty,
+// as encoding/json writes it, else on its own line.
+func closeArray(bw *bufio.Writer, n int) {
+	if n > 0 {
+		bw.WriteString("\n  ")
+	}
+	bw.WriteByte(']')
 }
 
 // dotShapes gives each kind a shape people recognise at a glance.
