@@ -1,5 +1,7 @@
 package app
 
+import "unsafe"
+
 // Compactor copies what a graph keeps into compact storage, so that the
 // documents it was loaded from can be dropped and a loaded application costs
 // little more than its values:
@@ -26,6 +28,8 @@ type Compactor struct {
 	// role's statements are appended to the resources it governs.
 	seenStrs  map[*string][]string
 	seenNodes map[**Node][]*Node
+	// lastFile was interned as lastInterned (see pos).
+	lastFile, lastInterned string
 }
 
 // NewCompactor returns an empty Compactor.
@@ -185,8 +189,16 @@ func (c *Compactor) edge(e *Edge) {
 	}
 }
 
+// pos compacts a position. Nearly every position of a graph names the
+// same few files: the last one is kept at hand rather than looked up.
 func (c *Compactor) pos(p Pos) Pos {
+	if len(p.File) == len(c.lastFile) && unsafe.StringData(p.File) == unsafe.StringData(c.lastFile) {
+		p.File = c.lastInterned
+		return p
+	}
+	c.lastFile = p.File
 	p.File = c.String(p.File)
+	c.lastInterned = p.File
 	return p
 }
 
