@@ -20,6 +20,9 @@ func All() []*Rule {
 		lambdaRules(),
 		logRules(),
 		sqsRules(),
+		runtimeRules(),
+		lambdaConfigRules(),
+		invokeRules(),
 	}
 	var all []*Rule
 	for _, f := range families {
