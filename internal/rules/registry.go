@@ -23,6 +23,7 @@ func All() []*Rule {
 		runtimeRules(),
 		lambdaConfigRules(),
 		invokeRules(),
+		iamRules(),
 	}
 	var all []*Rule
 	for _, f := range families {
