@@ -24,6 +24,8 @@ func All() []*Rule {
 		lambdaConfigRules(),
 		invokeRules(),
 		iamRules(),
+		functionLogRules(),
+		secretRules(),
 	}
 	var all []*Rule
 	for _, f := range families {
