@@ -26,6 +26,7 @@ func All() []*Rule {
 		iamRules(),
 		functionLogRules(),
 		secretRules(),
+		pollRules(),
 	}
 	var all []*Rule
 	for _, f := range families {
