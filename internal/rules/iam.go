@@ -110,7 +110,7 @@ func generatedStatement(s app.Statement) bool {
 		return false
 	}
 	for _, n := range s.Resources {
-		if n.Origin != app.Derived {
+		if n == nil || n.Origin != app.Derived {
 			return false
 		}
 	}

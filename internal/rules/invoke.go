@@ -342,6 +342,10 @@ func permissionAPIWideRule() *Rule {
       SourceArn: !Sub arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:*/*/*
 `,
 		Pass: `Resources:
+  Api:
+    Type: AWS::ApiGateway::RestApi
+    Properties:
+      Name: orders-api
   Invoke:
     Type: AWS::Lambda::Permission
     Properties:
@@ -431,21 +435,30 @@ func permissionPrincipalsRule() *Rule {
       SourceAccount: !Ref AWS::AccountId
 `,
 		Check: func(c *Context) {
-			byFn := make(map[*app.Resource][]permission)
-			var order []*app.Resource
+			// Group by the function in the graph, or by the literal name of
+			// one outside it (serverless-rules never groups literal names).
+			byFn := make(map[string][]permission)
+			var order []string
 			for _, p := range permissions(c) {
-				if p.fn == nil || p.principal == "" {
+				key := ""
+				if p.fn != nil {
+					key = "id:" + p.fn.ID
+				} else if s, ok := p.r.Props.Get("FunctionName").String(); ok {
+					key = "name:" + s[strings.LastIndexByte(s, ':')+1:]
+				}
+				if key == "" || p.principal == "" {
 					continue
 				}
-				if byFn[p.fn] == nil {
-					order = append(order, p.fn)
+				if byFn[key] == nil {
+					order = append(order, key)
 				}
-				byFn[p.fn] = append(byFn[p.fn], p)
+				byFn[key] = append(byFn[key], p)
 			}
-			for _, fn := range order {
+			for _, key := range order {
+				ps := byFn[key]
 				var principals []string
 				var related []string
-				for _, p := range byFn[fn] {
+				for _, p := range ps {
 					related = append(related, p.r.ID)
 					if !slices.Contains(principals, p.principal) {
 						principals = append(principals, p.principal)
@@ -455,8 +468,12 @@ func permissionPrincipalsRule() *Rule {
 					continue
 				}
 				slices.Sort(principals)
-				c.Report(Issue{Resource: fn, Related: related,
-					Message: fmt.Sprintf("function %s may be invoked by %d kinds of principal: %s", fn.Display(), len(principals), strings.Join(principals, ", "))})
+				at := ps[0].fn
+				if at == nil {
+					at = ps[0].r
+				}
+				c.Report(Issue{Resource: at, Related: related,
+					Message: fmt.Sprintf("function %s may be invoked by %d kinds of principal: %s", ps[0].fnName(), len(principals), strings.Join(principals, ", "))})
 			}
 		},
 	}
