@@ -48,9 +48,21 @@ func (f *frame) nearTimeout(d *fnData) {
 			Summary: fmt.Sprintf("the slowest invocation took %s, %s of the %s timeout (threshold %s)", ms(float64(b.durMax)), pct(frac), ms(limitUS), pct(l.Warning)),
 			Values:  map[string]float64{"max_duration_ms": float64(b.durMax) / 1000, "timeout_ms": float64(d.timeoutMS), "fraction": frac}, Threshold: l.Warning}})
 	}
+	// One slow invocation is the tail: info. A warning needs MinCount
+	// intervals of the window with near misses.
+	w := f.buckets(l.Window)
+	for k := range hits {
+		n := int64(0)
+		for j := k; j >= 0 && hits[k].i-hits[j].i < w; j-- {
+			n++
+		}
+		if n < l.MinCount && hits[k].sev == Warning {
+			hits[k].sev = Info
+		}
+	}
 	// An hour without another near miss ends the episode (ops-insights
 	// §1.3: not again within 60 minutes).
-	f.emit(d, KindNearTimeout, hits, f.buckets(l.Window)-1,
+	f.emit(d, KindNearTimeout, hits, w-1,
 		"some invocations come close to the timeout: a slow dependency or input that grows; the next slower one will time out",
 		"find the slow calls (X-Ray, logs); set client timeouts below the function's; raise the timeout or memory if the work is legitimately long", nil)
 }
@@ -91,7 +103,7 @@ func (f *frame) warmupPings(d *fnData) []int64 {
 	return out
 }
 
-func (f *frame) regression(d *fnData) error {
+func (f *frame) regression(d *fnData) (err error) {
 	if !f.s.Enabled(KindDurationRegression, d.keys()...) {
 		return nil
 	}
@@ -148,6 +160,12 @@ func (f *frame) regression(d *fnData) error {
 	if len(hits) == 0 {
 		return nil
 	}
+	// Means are pulled by the heavy tail (one 20× call among a hundred is
+	// +20%): a candidate stands only if the median moved too, from the
+	// rollups' duration sketches.
+	if hits, err = f.confirmMedians(d, hits, w, base, l.Warning); err != nil || len(hits) == 0 {
+		return err
+	}
 	cause := "invocations take longer than the function's own recent baseline: a slower dependency, more work per request, or less CPU"
 	in, ok := f.report(Insight{Kind: KindDurationRegression, Resource: d.id(), Related: f.related(d.res), Cause: cause,
 		Fix: "compare the slow window with the baseline in traces; if a deploy started it, roll back or profile the change"}, hits, 1)
@@ -201,4 +219,52 @@ func deployName(d telemetry.Deploy) string {
 		return d.Label
 	}
 	return "a new version"
+}
+
+// confirmMedians keeps the hits whose window median is also at least
+// ratio times the median of the baseline before it.
+func (f *frame) confirmMedians(d *fnData, hits []hit, w, base int, ratio float64) ([]hit, error) {
+	rows, err := f.q.Rollups(f.ctx, store.RollupQuery{Filter: store.Filter{Functions: []string{d.name}, From: f.from, To: f.at},
+		Step: f.step, Durations: true})
+	if err != nil {
+		return nil, fmt.Errorf("detect: duration sketches: %w", err)
+	}
+	sk := make([]*store.Sketch, f.n)
+	for _, r := range rows {
+		if i := f.index(r.Start); i >= 0 && i < f.n && r.Durations != nil {
+			if sk[i] == nil {
+				sk[i] = &store.Sketch{}
+			}
+			sk[i].Merge(r.Durations)
+		}
+	}
+	slow := map[int]bool{}
+	for _, h := range hits {
+		slow[h.i] = true
+	}
+	merge := func(lo, hi int, skip bool) *store.Sketch {
+		m := &store.Sketch{}
+		for k := max(lo, 0); k < hi; k++ {
+			if !(skip && slow[k]) {
+				m.Merge(sk[k])
+			}
+		}
+		return m
+	}
+	var out []hit
+	for _, h := range hits {
+		win := merge(h.i-w+1, h.i+1, false)
+		bl := merge(h.i-w-base+1, h.i-w+1, true)
+		if win.Count() == 0 || bl.Count() == 0 {
+			continue
+		}
+		wm, bm := win.Quantile(0.5), bl.Quantile(0.5)
+		if bm <= 0 || wm/bm < ratio {
+			continue
+		}
+		h.ev.Values["median_ms"], h.ev.Values["baseline_median_ms"] = wm/1000, bm/1000
+		h.ev.Summary += fmt.Sprintf("; median %s against %s", ms(wm), ms(bm))
+		out = append(out, h)
+	}
+	return out, nil
 }

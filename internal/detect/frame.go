@@ -395,9 +395,23 @@ func ms(us float64) string {
 	return fmt.Sprintf("%.2f ms", us/1000)
 }
 
-// metrics reads one metric over the frame, all series.
+// mfrom is where metrics are read from: the lookback and an hour before
+// it (the longest metric window), not the whole frame, since no metric
+// detector has a baseline.
+func (f *frame) mfrom() time.Time {
+	return maxTime(f.from, f.at.Add(-f.s.Lookback-time.Hour).Truncate(time.Minute))
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+// metrics reads one metric from mfrom to at, all series.
 func (f *frame) metrics(ns, name string, dims map[string]string) ([]telemetry.Metric, error) {
-	ms, err := f.q.Metrics(f.ctx, store.MetricQuery{Namespace: ns, Name: name, Dimensions: dims, From: f.from, To: f.at})
+	ms, err := f.q.Metrics(f.ctx, store.MetricQuery{Namespace: ns, Name: name, Dimensions: dims, From: f.mfrom(), To: f.at})
 	if err != nil {
 		return nil, fmt.Errorf("detect: metrics %s %s: %w", ns, name, err)
 	}

@@ -98,9 +98,14 @@ func (f *frame) timeouts(d *fnData) {
 		}
 		s := d.sum(i-w+1, i+1)
 		frac := float64(s.timeouts) / float64(max(s.inv, 1))
+		// One timeout in a quiet window is the heavy tail; MinCount of
+		// them is a problem.
 		sev := Severity("")
-		if !math.IsNaN(l.Warning) && float64(s.timeouts) >= l.Warning {
+		switch {
+		case !math.IsNaN(l.Warning) && float64(s.timeouts) >= l.Warning && s.timeouts >= l.MinCount:
 			sev = Warning
+		case s.timeouts > 0:
+			sev = Info
 		}
 		if !math.IsNaN(l.Critical) && s.inv >= l.MinInvocations && frac >= l.Critical {
 			sev = Critical
@@ -109,8 +114,8 @@ func (f *frame) timeouts(d *fnData) {
 			continue
 		}
 		hits = appendHit(hits, hit{i: i, sev: sev, onset: f.start(f.onsetOf(d, i-w+1, i+1, func(b bucket) int64 { return b.timeouts })),
-			ev: Evidence{Summary: fmt.Sprintf("%d of %d invocations hit the %s timeout in %v (%s; critical at %s)",
-				s.timeouts, s.inv, ms(float64(d.timeoutMS)*1000), l.Window, pct(frac), pct(l.Critical)),
+			ev: Evidence{Summary: fmt.Sprintf("%d of %d invocations hit the %s timeout in %v (%s; warning at %d, critical at %s)",
+				s.timeouts, s.inv, ms(float64(d.timeoutMS)*1000), l.Window, pct(frac), max(l.MinCount, int64(l.Warning)), pct(l.Critical)),
 				Values: map[string]float64{"timeouts": float64(s.timeouts), "invocations": float64(s.inv), "timeout_ms": float64(d.timeoutMS)}, Threshold: l.Warning}})
 	}
 	f.emit(d, KindTimeout, hits, 2,

@@ -2,6 +2,7 @@ package detect
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"time"
 
@@ -77,6 +78,14 @@ func (f *frame) highMemory(d *fnData, m []memBucket) error {
 	base := f.buckets(l.Baseline)
 	var hits []hit
 	var peaks []int32 // baseline bucket peaks, for the leak test
+	// No bucket can be leakGrowth above a median that is at least the
+	// lowest peak: a cheap filter before the median.
+	lowest := int32(math.MaxInt32)
+	for _, b := range m {
+		if b.inv > 0 {
+			lowest = min(lowest, b.used)
+		}
+	}
 	for i := range f.n {
 		b := m[i]
 		if b.inv == 0 || b.size == 0 {
@@ -91,13 +100,17 @@ func (f *frame) highMemory(d *fnData, m []memBucket) error {
 		}
 		// The leak test: this bucket's and the previous bucket's peaks
 		// far above the median peak of the baseline before them.
+		if i == 0 || m[i-1].inv == 0 || d.b[i].ooms > 0 || d.b[i-1].ooms > 0 ||
+			float64(min(b.used, m[i-1].used)) < leakGrowth*float64(lowest) {
+			continue
+		}
 		peaks = peaks[:0]
 		for k := max(0, i-base); k < i-1; k++ {
 			if m[k].inv > 0 && !hitAt(hits, k) {
 				peaks = append(peaks, m[k].used)
 			}
 		}
-		if len(peaks) < 12 || i == 0 || m[i-1].inv == 0 || d.b[i].ooms > 0 || d.b[i-1].ooms > 0 {
+		if len(peaks) < 12 {
 			continue
 		}
 		slices.Sort(peaks)

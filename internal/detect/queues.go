@@ -18,13 +18,13 @@ type minuteSeries struct {
 	any  bool
 }
 
-func (f *frame) minutes() int { return int(f.at.Sub(f.from) / time.Minute) }
+func (f *frame) minutes() int { return int(f.at.Sub(f.mfrom()) / time.Minute) }
 
 // seriesBy groups datapoints of one stat by a dimension's value, per
 // minute, keeping the largest value in a minute.
 func (f *frame) seriesBy(ms []telemetry.Metric, dim, stat string) map[string]*minuteSeries {
 	out := map[string]*minuteSeries{}
-	n := f.minutes()
+	n, from := f.minutes(), f.mfrom()
 	for _, m := range ms {
 		if m.Stat != stat || len(m.Dimensions) != 1 {
 			continue
@@ -33,13 +33,13 @@ func (f *frame) seriesBy(ms []telemetry.Metric, dim, stat string) map[string]*mi
 		if key == "" {
 			continue
 		}
-		i := int(m.Time.Sub(f.from) / time.Minute)
+		i := int(m.Time.Sub(from) / time.Minute)
 		if i < 0 || i >= n {
 			continue
 		}
 		s := out[key]
 		if s == nil {
-			s = &minuteSeries{from: f.from, v: make([]float64, n), have: make([]bool, n)}
+			s = &minuteSeries{from: from, v: make([]float64, n), have: make([]bool, n)}
 			out[key] = s
 		}
 		if !s.have[i] || m.Value > s.v[i] {
@@ -137,7 +137,7 @@ func recent(s *minuteSeries, f *frame) bool {
 	if s == nil {
 		return false
 	}
-	lo := int(f.at.Add(-f.s.Lookback).Sub(f.from) / time.Minute)
+	lo := int(f.at.Add(-f.s.Lookback).Sub(s.from) / time.Minute)
 	for i := max(lo, 0); i < len(s.have); i++ {
 		if s.have[i] {
 			return true
@@ -202,11 +202,11 @@ func (f *frame) minuteEpisode(s *minuteSeries, gap int, judge func(i int) (Sever
 	if last < 0 {
 		return Insight{}, false
 	}
-	end := f.from.Add(time.Duration(last+1) * time.Minute)
+	end := s.from.Add(time.Duration(last+1) * time.Minute)
 	if end.Before(f.at.Add(-f.s.Lookback)) {
 		return Insight{}, false
 	}
-	in := Insight{Severity: worstSev, Evidence: ev, FirstSeen: f.from.Add(time.Duration(first) * time.Minute), LastSeen: end, State: Resolved}
+	in := Insight{Severity: worstSev, Evidence: ev, FirstSeen: s.from.Add(time.Duration(first) * time.Minute), LastSeen: end, State: Resolved}
 	// Open when the condition holds at the newest datapoint.
 	newest := -1
 	for i := len(s.have) - 1; i >= 0; i-- {
@@ -257,7 +257,7 @@ func (f *frame) stuckQueue(q *app.Resource, consumer *fnData, age, recv, del *mi
 		if a < limit || i == 0 || !age.have[i-1] || a <= age.v[i-1] {
 			return "", Evidence{}
 		}
-		t := f.from.Add(time.Duration(i) * time.Minute)
+		t := age.from.Add(time.Duration(i) * time.Minute)
 		bi := f.index(t)
 		fb := consumer.sum(bi-f.buckets(l.Window)+1, bi+1)
 		r, dl := sum(recv, i), sum(del, i)

@@ -102,8 +102,8 @@ type KindInfo struct {
 var Kinds = []KindInfo{
 	{KindErrorRate, "errors / invocations over the window", Limit{Info: nan, Warning: 0.01, Critical: 0.10, MinInvocations: 20, MinCount: 5, Window: 15 * time.Minute}, "fraction of invocations"},
 	{KindNewError, "an error type not seen in the baseline", Limit{Info: 1, Warning: 5, Critical: nan, MinCount: 1, Window: time.Hour, Baseline: 48 * time.Hour}, "occurrences of the new type in the window"},
-	{KindTimeout, "invocations that hit the timeout", Limit{Info: nan, Warning: 1, Critical: 0.05, MinInvocations: 20, Window: 15 * time.Minute}, "warning: count; critical: fraction of invocations"},
-	{KindNearTimeout, "p99 or max duration close to the timeout", Limit{Info: nan, Warning: 0.9, Critical: nan, Window: time.Hour}, "fraction of the configured timeout"},
+	{KindTimeout, "invocations that hit the timeout", Limit{Info: nan, Warning: 1, Critical: 0.05, MinInvocations: 20, MinCount: 3, Window: 15 * time.Minute}, "info: any; warning: min_count in the window; critical: fraction of invocations"},
+	{KindNearTimeout, "p99 or max duration close to the timeout", Limit{Info: nan, Warning: 0.9, Critical: nan, MinCount: 2, Window: time.Hour}, "fraction of the configured timeout (warning when min_count intervals of the window reach it, info for one)"},
 	{KindDurationRegression, "mean duration against the trailing baseline", Limit{Info: nan, Warning: 1.5, Critical: 3, MinInvocations: 100, Window: 30 * time.Minute, Baseline: 24 * time.Hour}, "multiple of the baseline mean"},
 	{KindOOM, "out-of-memory kills", Limit{Info: nan, Warning: nan, Critical: 1, Window: 5 * time.Minute}, "count"},
 	{KindHighMemory, "peak memory close to the allocation, or growing since a deploy", Limit{Info: nan, Warning: 0.95, Critical: nan, Window: time.Hour, Baseline: 24 * time.Hour}, "fraction of configured memory"},
