@@ -5,6 +5,13 @@ import (
 	"time"
 )
 
+// The absolute floors a cost jump must also clear, in dollars a month:
+// both a percentage and an amount, as cost anomaly tools do.
+const (
+	costInfoFloor    = 0.10
+	costWarningFloor = 1.0
+)
+
 // detectCost compares each function's estimated cost over the window with
 // the window before it, evaluated hourly.
 func detectCost(f *frame) error {
@@ -30,8 +37,11 @@ func detectCost(f *frame) error {
 			}
 			up := cm/pm - 1
 			sev := l.severity(up)
-			if sev == Warning && cm-pm < 1 {
-				sev = Info // a large jump of a few cents is no warning
+			switch {
+			case cm-pm < costInfoFloor:
+				sev = "" // cents are not a jump
+			case sev == Warning && cm-pm < costWarningFloor:
+				sev = Info // a large jump of a few dimes is no warning
 			}
 			if sev == "" {
 				continue
@@ -40,7 +50,7 @@ func detectCost(f *frame) error {
 				impact = cm - pm
 			}
 			hits = append([]hit{{i: i, sev: sev, onset: f.start(i - w + 1), ev: Evidence{
-				Summary: fmt.Sprintf("estimated $%s a month at the last %v's rate against $%s in the %v before: +%s (info at +%s; warning at +%s and $1 a month)",
+				Summary: fmt.Sprintf("estimated $%s a month at the last %v's rate against $%s in the %v before: +%s (info at +%s and $0.10 a month; warning at +%s and $1 a month)",
 					formatCents(cm), l.Window, formatCents(pm), l.Baseline, pct(up), pct(l.Info), pct(l.Warning)),
 				Values: map[string]float64{"usd_per_month": cm, "baseline_usd_per_month": pm, "increase": up}, Threshold: l.threshold()}}}, hits...)
 		}

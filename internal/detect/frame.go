@@ -233,6 +233,7 @@ type hit struct {
 	sev   Severity
 	onset time.Time // when the condition began, if known better than the bucket
 	ev    Evidence
+	w     float64 // among hits of one severity, the heaviest gives the evidence
 }
 
 // report turns the hits of one condition (ascending i) into an insight for
@@ -255,7 +256,7 @@ func (f *frame) report(base Insight, hits []hit, gap int) (Insight, bool) {
 	worst := ep[0]
 	first := f.start(ep[0].i)
 	for _, h := range ep {
-		if h.sev.Rank() >= worst.sev.Rank() {
+		if h.sev.Rank() > worst.sev.Rank() || (h.sev == worst.sev && h.w >= worst.w) {
 			worst = h
 		}
 		if !h.onset.IsZero() && h.onset.Before(first) {

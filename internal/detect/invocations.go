@@ -3,8 +3,6 @@ package detect
 import (
 	"fmt"
 	"math"
-
-	"github.com/fnops/fnops/internal/app"
 )
 
 // detectInvocations runs the detectors that need only the rollups' counts:
@@ -60,7 +58,7 @@ func (f *frame) errorRate(d *fnData) {
 			if sev == "" {
 				continue
 			}
-			hits = appendHit(hits, hit{i: j, sev: sev, onset: f.start(f.onsetOf(d, j-w+1, j+1, func(b bucket) int64 { return b.errs })),
+			hits = appendHit(hits, hit{i: j, sev: sev, w: rate, onset: f.start(f.onsetOf(d, j-w+1, j+1, func(b bucket) int64 { return b.errs })),
 				ev: Evidence{Summary: fmt.Sprintf("%d of %d invocations failed in %v (%s; threshold %s, at least %d errors)",
 					s.errs, s.inv, l.Window, pct(rate), pct(l.threshold()), l.MinCount),
 					Values: map[string]float64{"errors": float64(s.errs), "invocations": float64(s.inv), "error_rate": rate}, Threshold: l.threshold()}})
@@ -113,7 +111,7 @@ func (f *frame) timeouts(d *fnData) {
 		if sev == "" {
 			continue
 		}
-		hits = appendHit(hits, hit{i: i, sev: sev, onset: f.start(f.onsetOf(d, i-w+1, i+1, func(b bucket) int64 { return b.timeouts })),
+		hits = appendHit(hits, hit{i: i, sev: sev, w: float64(s.timeouts), onset: f.start(f.onsetOf(d, i-w+1, i+1, func(b bucket) int64 { return b.timeouts })),
 			ev: Evidence{Summary: fmt.Sprintf("%d of %d invocations hit the %s timeout in %v (%s; warning at %d, critical at %s)",
 				s.timeouts, s.inv, ms(float64(d.timeoutMS)*1000), l.Window, pct(frac), max(l.MinCount, int64(l.Warning)), pct(l.Critical)),
 				Values: map[string]float64{"timeouts": float64(s.timeouts), "invocations": float64(s.inv), "timeout_ms": float64(d.timeoutMS)}, Threshold: l.Warning}})
@@ -139,7 +137,7 @@ func (f *frame) ooms(d *fnData) {
 		if sev == "" {
 			continue
 		}
-		hits = appendHit(hits, hit{i: i, sev: sev, onset: f.start(f.onsetOf(d, i-w+1, i+1, func(b bucket) int64 { return b.ooms })),
+		hits = appendHit(hits, hit{i: i, sev: sev, w: float64(s.ooms), onset: f.start(f.onsetOf(d, i-w+1, i+1, func(b bucket) int64 { return b.ooms })),
 			ev: Evidence{Summary: fmt.Sprintf("%d of %d invocations ran out of memory (%d MB) in %v", s.ooms, s.inv, d.memMB, l.Window),
 				Values: map[string]float64{"oom": float64(s.ooms), "invocations": float64(s.inv), "memory_mb": float64(d.memMB)}, Threshold: l.threshold()}})
 	}
@@ -298,5 +296,3 @@ func (f *frame) throttles(d *fnData, th []float64) {
 	f.emit(d, KindThrottles, hits, 1, cause,
 		"raise reserved concurrency or the account limit; for SQS sources cap the mapping's MaximumConcurrency instead of reserving, so messages are not burned toward the DLQ", nil)
 }
-
-var _ = app.KindFunction

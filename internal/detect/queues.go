@@ -161,7 +161,7 @@ func (f *frame) dlq(q *app.Resource, sources []string, vis *minuteSeries) {
 	in, ok := f.minuteEpisode(vis, 1, func(i int) (Severity, Evidence) {
 		v := vis.v[i]
 		sev := l.severity(v)
-		return sev, Evidence{Summary: fmt.Sprintf("%.0f messages visible in the dead-letter queue (threshold %.0f)", v, l.Warning),
+		return sev, Evidence{Summary: fmt.Sprintf("%.0f message(s) visible in the dead-letter queue (threshold %.0f)", v, l.Warning),
 			Values: map[string]float64{"visible": v}, Threshold: l.Warning}
 	})
 	if !ok {
@@ -273,7 +273,7 @@ func (f *frame) stuckQueue(q *app.Resource, consumer *fnData, age, recv, del *mi
 		}
 		vals := map[string]float64{"age_s": a, "visibility_timeout_s": float64(vt), "retention_s": float64(retention),
 			"received": r, "deleted": dl, "receive_delete_ratio": ratio, "consumer_errors": float64(fb.errs),
-			"seconds_to_expiry": float64(retention) - a, "onset_unix": float64(t.Add(-time.Duration(a) * time.Second).Unix())}
+			"seconds_to_expiry": float64(retention) - a, "onset_unix": float64(t.Add(time.Minute - time.Duration(a)*time.Second).Unix())}
 		text := fmt.Sprintf("oldest message %.0f s old and rising (threshold %.0f s = max(%.0f s, 2 visibility timeouts)); consumer %s: %d failed of %d invocations in %v; received %.0f, deleted %.0f",
 			a, limit, l.Warning, consumer.id(), fb.errs, fb.inv, l.Window, r, dl)
 		if typ, n := f.topErrorType(consumer, bi-f.buckets(l.Window)+1, bi+1); n > 0 {

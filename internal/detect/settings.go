@@ -287,3 +287,7 @@ func (s *Settings) maxBaseline() time.Duration {
 	}
 	return d
 }
+
+// Evaluated is the time an evaluation at at judges up to: at truncated to
+// the interval.
+func (s *Settings) Evaluated(at time.Time) time.Time { return at.UTC().Truncate(s.Interval) }
