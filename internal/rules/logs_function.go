@@ -49,8 +49,9 @@ func functionLogRules() []*Rule {
       RetentionInDays: 30
 `,
 			Check: func(c *Context) {
+				groups := logGroupDeclarations(c)
 				for _, fn := range c.Resources(app.KindFunction) {
-					if declared, name := functionLogGroup(c, fn); !declared {
+					if declared, name := functionLogGroup(groups, fn); !declared {
 						c.Report(Issue{Resource: fn,
 							Message: fmt.Sprintf("function %s logs to %s, which the template does not declare: Lambda creates it "+
 								"on first run with no retention, so logs are kept (and billed) forever", fn.Display(), name)})
@@ -96,9 +97,9 @@ func functionLogRules() []*Rule {
 }
 
 // functionLogGroup reports whether the log group fn writes to is declared
-// in the graph (or its retention set by a CDK LogRetention resource, or
-// out of the template's hands), and the group's name for messages.
-func functionLogGroup(c *Context, fn *app.Resource) (bool, string) {
+// among groups (logGroupDeclarations: its retention may be set by a CDK LogRetention resource), or is
+// out of the template's hands, and the group's name for messages.
+func functionLogGroup(groups []*app.Resource, fn *app.Resource) (bool, string) {
 	n := fn.Attr(app.AttrLogGroupName)
 	if n == nil {
 		return true, ""
@@ -109,7 +110,7 @@ func functionLogGroup(c *Context, fn *app.Resource) (bool, string) {
 		return true, symbolic(n)
 	}
 	name := n.Text()
-	for _, r := range c.Resources() {
+	for _, r := range groups {
 		switch {
 		case r.Kind == app.KindLogGroup:
 			if r.Name == name || logNameRefers(r.Props.Get("LogGroupName"), fn) {
@@ -122,6 +123,19 @@ func functionLogGroup(c *Context, fn *app.Resource) (bool, string) {
 		}
 	}
 	return false, name
+}
+
+// logGroupDeclarations lists the resources that can declare a function's
+// log group (log groups and log-retention custom resources), once per run
+// rather than once per function.
+func logGroupDeclarations(c *Context) []*app.Resource {
+	var out []*app.Resource
+	for _, r := range c.Resources() {
+		if r.Kind == app.KindLogGroup || r.Type == "Custom::LogRetention" || strings.HasSuffix(r.Type, "::LogRetention") {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // logNameRefers reports a LogGroupName built from fn's name:
