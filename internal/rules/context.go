@@ -140,3 +140,19 @@ func (c *Context) Reportf(r *app.Resource, at *app.Node, format string, args ...
 // IsDefault reports whether a value was left to the platform: absent, or
 // filled in by the loader as the default.
 func IsDefault(n *app.Node) bool { return n == nil || n.Origin == app.Default }
+
+// once returns the value build makes, building it once per run: the
+// indexes several rules of a family read (every IAM statement, every
+// permission) are built by the first rule that asks.
+func once[T any](c *Context, key string, build func() T) T {
+	st := c.state()
+	if v, ok := st.memo[key]; ok {
+		return v.(T)
+	}
+	v := build()
+	if st.memo == nil {
+		st.memo = make(map[string]any)
+	}
+	st.memo[key] = v
+	return v
+}

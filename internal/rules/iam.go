@@ -51,6 +51,10 @@ type iamGrant struct {
 // iamGrants returns every identity-policy statement of the graph once,
 // in graph order, with the roles that hold it.
 func iamGrants(c *Context) []iamGrant {
+	return once(c, "iam-grants", func() []iamGrant { return buildGrants(c) })
+}
+
+func buildGrants(c *Context) []iamGrant {
 	type key struct {
 		policy string
 		pos    app.Pos
@@ -575,7 +579,7 @@ func iamStarRule(class starClass) *Rule {
 				}
 				var hit []string
 				for _, a := range g.s.Actions {
-					if classify(a) == class && !(class == classPolicy && slices.Contains(g.s.Actions, "*")) {
+					if classify(c, a) == class && !(class == classPolicy && slices.Contains(g.s.Actions, "*")) {
 						hit = append(hit, a)
 					}
 				}
@@ -652,6 +656,10 @@ type trust struct {
 }
 
 func trustStatements(c *Context) []trust {
+	return once(c, "iam-trust", func() []trust { return buildTrust(c) })
+}
+
+func buildTrust(c *Context) []trust {
 	var out []trust
 	for _, role := range c.Resources(app.KindRole) {
 		doc := role.Attr("assume_role_policy")
