@@ -34,13 +34,31 @@ func (c *Context) Now() time.Time {
 // none are given), in graph order, leaving out resources whose condition
 // is known to be false unless the engine was told to include them.
 func (c *Context) Resources(kinds ...app.Kind) []*app.Resource {
-	var out []*app.Resource
-	for _, r := range c.Graph.Resources {
-		if (len(kinds) == 0 || slices.Contains(kinds, r.Kind)) && (c.includeDisabled || !r.Disabled) {
-			out = append(out, r)
+	if len(kinds) > 1 {
+		var out []*app.Resource
+		for _, r := range c.Graph.Resources {
+			if slices.Contains(kinds, r.Kind) && (c.includeDisabled || !r.Disabled) {
+				out = append(out, r)
+			}
 		}
+		return out
 	}
-	return out
+	// One kind, or all: indexed once per run, since every rule asks.
+	byKind := once(c, "resources-by-kind", func() map[app.Kind][]*app.Resource {
+		m := make(map[app.Kind][]*app.Resource)
+		for _, r := range c.Graph.Resources {
+			if c.includeDisabled || !r.Disabled {
+				m[r.Kind] = append(m[r.Kind], r)
+				m[""] = append(m[""], r)
+			}
+		}
+		return m
+	})
+	var k app.Kind
+	if len(kinds) == 1 {
+		k = kinds[0]
+	}
+	return slices.Clip(byKind[k])
 }
 
 // Out returns the edges leaving r, restricted to kinds when any are
