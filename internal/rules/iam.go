@@ -596,7 +596,7 @@ func iamStarRule(class starClass) *Rule {
 				}
 				var hit []string
 				for _, a := range g.s.Actions {
-					if classify(c, a) == class && !(class == classPolicy && slices.Contains(g.s.Actions, "*")) {
+					if classify(c, a) == class {
 						hit = append(hit, a)
 					}
 				}
