@@ -20,6 +20,12 @@ func All() []*Rule {
 		lambdaRules(),
 		logRules(),
 		sqsRules(),
+		deliveryRules(),
+		messagingRules(),
+		s3Rules(),
+		apiRules(),
+		stepFunctionsRules(),
+		dynamoDBRules(),
 	}
 	var all []*Rule
 	for _, f := range families {
