@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/fnops/fnops/internal/app"
@@ -89,6 +90,7 @@ func messagingRules() []*Rule {
 		snsKMSRule(),
 		kinesisSSERule(),
 		kinesisCMKRule(),
+		snsManagedKeyRule(),
 	}
 }
 
@@ -543,6 +545,136 @@ func kinesisCMKRule() *Rule {
 					strings.EqualFold(key.Text(), "alias/aws/kinesis") {
 					c.Report(Issue{Resource: s, At: key, Message: fmt.Sprintf("stream %s uses the AWS managed key alias/aws/kinesis", s.Display())})
 				}
+			}
+		},
+	}
+}
+
+// localID is a resource's logical id inside its own template (a nested
+// stack's resources are "Parent/Child" in the graph, "Child" in the
+// references their template writes).
+func localID(r *app.Resource) string {
+	if r.Stack != "" {
+		return strings.TrimPrefix(r.ID, r.Stack+"/")
+	}
+	return r.ID
+}
+
+// managedSNSKey reports whether a KmsMasterKeyId names the AWS managed
+// key of SNS.
+func managedSNSKey(n *app.Node) bool {
+	s, ok := n.String()
+	return ok && (s == "alias/aws/sns" || strings.HasSuffix(s, ":alias/aws/sns"))
+}
+
+// servicePublishers returns the resources through which an AWS service
+// publishes to topic t: CloudWatch alarms with t among their actions,
+// EventBridge rules targeting it, buckets notifying it.
+func servicePublishers(c *Context, t *app.Resource) []*app.Resource {
+	id := localID(t)
+	var out []*app.Resource
+	for _, r := range c.Resources() {
+		if r.Stack != t.Stack {
+			continue
+		}
+		var refs []*app.Node
+		switch {
+		case r.Kind == app.KindAlarm:
+			refs = append(refs, r.Props.Get("AlarmActions"), r.Props.Get("OKActions"), r.Props.Get("InsufficientDataActions"))
+		case r.Kind == app.KindRule:
+			for _, tg := range r.Props.Get("Targets").Items() {
+				refs = append(refs, tg.Get("Arn"))
+			}
+		case r.Kind == app.KindBucket:
+			for _, tc := range r.Props.Path("NotificationConfiguration", "TopicConfigurations").Items() {
+				refs = append(refs, tc.Get("Topic"))
+			}
+		}
+		if slices.ContainsFunc(refs, func(n *app.Node) bool { return mentions(n, id) }) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func snsManagedKeyRule() *Rule {
+	return &Rule{
+		ID:       "sns-managed-key-service-publisher",
+		Title:    "AWS services cannot publish to a topic encrypted with the AWS managed key",
+		Severity: app.SevError,
+		Category: CategoryReliability,
+		Description: "A topic encrypted with `alias/aws/sns` can be published to only by principals of the " +
+			"account: the managed key's policy cannot be changed to let CloudWatch, EventBridge or S3 use it. " +
+			"An alarm whose action is such a topic goes into ALARM and nobody is told; EventBridge and S3 " +
+			"deliveries fail the same way, with nothing in the template to show it. No rule set checks this " +
+			"join; fnops reads alarm actions, rule targets and bucket notifications.",
+		Remediation: "Encrypt the topic with a customer managed key (`AWS::KMS::Key`) whose policy allows " +
+			"`kms:Decrypt` and `kms:GenerateDataKey*` to `cloudwatch.amazonaws.com` (or `events`, `s3`), or " +
+			"leave it unencrypted if it carries no sensitive data.",
+		Fail: `Resources:
+  Alarms:
+    Type: AWS::SNS::Topic
+    Properties:
+      KmsMasterKeyId: alias/aws/sns
+  QueueDepth:
+    Type: AWS::CloudWatch::Alarm
+    Properties:
+      Namespace: AWS/SQS
+      MetricName: ApproximateNumberOfMessagesVisible
+      Statistic: Maximum
+      Period: 300
+      EvaluationPeriods: 1
+      Threshold: 0
+      ComparisonOperator: GreaterThanThreshold
+      AlarmActions: [!Ref Alarms]
+`,
+		Pass: `Resources:
+  AlarmsKey:
+    Type: AWS::KMS::Key
+    Properties:
+      KeyPolicy:
+        Statement:
+          - Effect: Allow
+            Principal: {AWS: !Sub "arn:aws:iam::${AWS::AccountId}:root"}
+            Action: kms:*
+            Resource: "*"
+          - Effect: Allow
+            Principal: {Service: cloudwatch.amazonaws.com}
+            Action: [kms:Decrypt, kms:GenerateDataKey*]
+            Resource: "*"
+  Alarms:
+    Type: AWS::SNS::Topic
+    Properties:
+      KmsMasterKeyId: !Ref AlarmsKey
+  QueueDepth:
+    Type: AWS::CloudWatch::Alarm
+    Properties:
+      Namespace: AWS/SQS
+      MetricName: ApproximateNumberOfMessagesVisible
+      Statistic: Maximum
+      Period: 300
+      EvaluationPeriods: 1
+      Threshold: 0
+      ComparisonOperator: GreaterThanThreshold
+      AlarmActions: [!Ref Alarms]
+`,
+		Check: func(c *Context) {
+			for _, t := range c.Resources(app.KindTopic) {
+				key := t.Props.Get("KmsMasterKeyId")
+				if !managedSNSKey(key) {
+					continue
+				}
+				pubs := servicePublishers(c, t)
+				if len(pubs) == 0 {
+					continue
+				}
+				names := make([]string, len(pubs))
+				for i, p := range pubs {
+					names[i] = kindName(p) + " " + localID(p)
+				}
+				c.Report(Issue{Resource: t, At: key, Related: resourceIDs(pubs...),
+					Message: fmt.Sprintf("topic %s is encrypted with alias/aws/sns, which AWS services cannot use: %s cannot publish to it",
+						t.Display(), strings.Join(names, ", "))})
 			}
 		},
 	}
