@@ -44,7 +44,7 @@ gaps.`,
 		RunE: func(cmd *cobra.Command, args []string) error { return runCostReport(cmd.Context(), e, o, args) },
 	}
 	o.addFlags(cmd)
-	cmd.AddCommand(newCostCalcCmd(e, time.Now))
+	cmd.AddCommand(newCostCalcCmd(e, time.Now), newCostBreakEvenCmd(e), newCostSavingsCmd(e))
 	return cmd
 }
 

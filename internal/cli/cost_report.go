@@ -301,9 +301,21 @@ func writeCostNotes(w io.Writer, res *costResult) {
 	if res.Corrected > 0 {
 		fmt.Fprintf(w, "%d records had no Billed Duration; priced from Duration and Init as AWS rounds\n", res.Corrected)
 	}
-	for _, g := range res.Gaps {
-		fmt.Fprintf(w, "gap: no telemetry for %s from %s to %s (steady traffic around it): cost unknown, not zero\n",
-			g.Function, g.From.Format(time.RFC3339), g.To.Format(time.RFC3339))
+	// A gap shared by many functions is one gap of the telemetry.
+	for i := 0; i < len(res.Gaps); {
+		j := i
+		var fns []string
+		for j < len(res.Gaps) && res.Gaps[j].From.Equal(res.Gaps[i].From) && res.Gaps[j].To.Equal(res.Gaps[i].To) {
+			fns = append(fns, res.Gaps[j].Function)
+			j++
+		}
+		who := strings.Join(fns, ", ")
+		if len(fns) > 3 {
+			who = fmt.Sprintf("%d functions (%s, ...)", len(fns), strings.Join(fns[:3], ", "))
+		}
+		fmt.Fprintf(w, "gap: no telemetry from %s to %s for %s, which had steady traffic around it: cost unknown, not zero\n",
+			res.Gaps[i].From.Format(time.RFC3339), res.Gaps[i].To.Format(time.RFC3339), who)
+		i = j
 	}
 	var defaults []string
 	for _, name := range slices.Sorted(maps.Keys(res.Functions)) {
@@ -322,4 +334,3 @@ func onOff(b bool) string {
 	}
 	return "off"
 }
-

@@ -409,7 +409,7 @@ func TestCostBadRecordsAndGaps(t *testing.T) {
 		t.Errorf("rows %+v, want 401 invocations and 40.3 GB-s", doc.Rows)
 	}
 	for _, want := range []string{"not priced: 1 records with implausible-billed-duration", "not priced: 1 records with implausible-memory",
-		"1 records had no Billed Duration", "gap: no telemetry for f from 2026-11-02T02:00:00Z to 2026-11-02T04:00:00Z"} {
+		"1 records had no Billed Duration", "gap: no telemetry from 2026-11-02T02:00:00Z to 2026-11-02T04:00:00Z for f,"} {
 		if !strings.Contains(stderr, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, stderr)
 		}
@@ -441,5 +441,72 @@ func TestCostGoldenAndBadUsage(t *testing.T) {
 	}
 	if _, stderr, code := runCLI(t, "cost", dir, "--store", filepath.Join(dir, "none.duckdb")); code != ExitInput || !strings.Contains(stderr, "no store") {
 		t.Errorf("missing store: exit %d %s", code, stderr)
+	}
+}
+
+func TestCostSavingsBreakEvenAndCheck(t *testing.T) {
+	dir := t.TempDir()
+	db, truth := simStore(t, dir, "2026-11-16", "0.25", "--deploys", "1")
+	stdout, stderr, code := runCLI(t, "cost", "savings", "../../examples/shop", "--store", db, "--format", "json")
+	if code != 0 {
+		t.Fatal(stderr)
+	}
+	var doc struct {
+		Savings []saving `json:"savings"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Savings) == 0 {
+		t.Fatal("no savings on the shop, whose functions use under half their memory")
+	}
+	for _, s := range doc.Savings {
+		if s.Kind != "memory" || !strings.Contains(s.Detail, "would do") {
+			t.Errorf("hint %+v: the shop is all arm64, so only memory hints", s)
+		}
+	}
+	// arm64 prices duration 20% below x86: the hint is that share of the
+	// duration cost, exactly.
+	fn := cost.Function{Name: "f", Region: "us-east-1", Arch: cost.ArchX86, MemoryMB: 1024}
+	tr := cost.Traffic{Window: 24 * time.Hour, Invocations: 1000, BilledMS: 100_000, MBms: 100_000 * 1024}
+	hints, err := savingsHints([]observed{{cf: &costFunction{fn: fn}, traffic: tr,
+		memory: store.MemoryUse{Function: "f", MemoryMB: 1024, Invocations: 1000, MaxUsedMB: 900, P99UsedMB: 880}}}, time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 100 GB-s a day x 730/24 x (0.0000166667 - 0.0000133334).
+	diff, _ := cost.ParseMoney("0.0000033333")
+	want := diff.Mul(bigRat(100*730, 24))
+	if len(hints) != 1 || hints[0].Kind != "arm64" || hints[0].amount.Cmp(want) != 0 {
+		t.Errorf("hints %+v, want one arm64 hint of $%s", hints, want.Exact())
+	}
+
+	var name string
+	for _, f := range truth.Functions {
+		if f.Resource == "CreateOrderFunction" {
+			name = f.Function
+		}
+	}
+	for _, arg := range []string{name, "CreateOrderFunction"} {
+		stdout, stderr, code = runCLI(t, "cost", "breakeven", arg, "../../examples/shop", "--store", db)
+		if code != 0 {
+			t.Fatalf("breakeven %s: %s", arg, stderr)
+		}
+		for _, want := range []string{"Lambda now: $", "Assumptions:", "Fargate arm64", "EC2 t4g.small", "req/s", name} {
+			if !strings.Contains(stdout, want) {
+				t.Errorf("breakeven output lacks %q:\n%s", want, stdout)
+			}
+		}
+	}
+	if _, stderr, code := runCLI(t, "cost", "breakeven", "NoSuchFunction", "../../examples/shop", "--store", db); code != ExitInput || !strings.Contains(stderr, "functions:") {
+		t.Errorf("unknown function: exit %d %s", code, stderr)
+	}
+
+	stdout, _, _ = runCLI(t, "check", "../../examples/shop", "--store", db)
+	cost := stdout[strings.Index(stdout, "\nCost\n"):]
+	for _, want := range []string{"November 2026 so far: $", "projected for the month", "top functions this month", "savings available"} {
+		if !strings.Contains(cost, want) {
+			t.Errorf("check's Cost section lacks %q:\n%s", want, cost)
+		}
 	}
 }

@@ -14,9 +14,9 @@ import (
 
 // deploysOptions are the flags of `fnops deploys add|list|remove`.
 type deploysOptions struct {
-	store                                storeOptions
+	store                               storeOptions
 	function, at, label, version, stack string
-	since, until, format                 string
+	since, until, format                string
 }
 
 func newDeploysCmd(e *env) *cobra.Command {

@@ -132,7 +132,6 @@ type Thresholds struct{}
 // Sink is one entry of the `sinks:` section, reserved for alert targets.
 type Sink struct{}
 
-
 // Find returns the path of the configuration file in dir, or "" when there
 // is none. dir may also be a file, whose directory is then searched.
 func Find(dir string) string {
