@@ -29,10 +29,8 @@ func shop(t testing.TB) *app.Graph {
 
 // storeSink appends decoded records to one batch.
 type storeSink struct {
-	app  store.Appender
-	t    testing.TB
-	bad  int
-	skip bool
+	app store.Appender
+	bad int
 }
 
 func (s *storeSink) Invocation(inv *telemetry.Invocation) error { return s.app.AddInvocation(inv) }
@@ -67,7 +65,7 @@ func simulated(t testing.TB, cfg sim.Config) (store.Store, *app.Graph, *sim.Trut
 	if err != nil {
 		t.Fatal(err)
 	}
-	sink := &storeSink{app: ap, t: t}
+	sink := &storeSink{app: ap}
 	err = filepath.WalkDir(cfg.Out, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || strings.HasSuffix(p, ".query.json") || filepath.Base(p) == "truth.json" {
 			return err
