@@ -43,8 +43,15 @@ func (s *storeSink) Reject(r telemetry.Rejected)                { s.bad++ }
 // store, the graph and the ground truth.
 func simulated(t testing.TB, cfg sim.Config) (store.Store, *app.Graph, *sim.Truth) {
 	t.Helper()
-	ctx := context.Background()
 	g := shop(t)
+	st, truth := simulatedGraph(t, g, cfg)
+	return st, g, truth
+}
+
+// simulatedGraph is simulated for any app graph.
+func simulatedGraph(t testing.TB, g *app.Graph, cfg sim.Config) (store.Store, *sim.Truth) {
+	t.Helper()
+	ctx := context.Background()
 	cfg.Out = t.TempDir()
 	if cfg.Start.IsZero() {
 		cfg.Start = simStart
@@ -82,5 +89,5 @@ func simulated(t testing.TB, cfg sim.Config) (store.Store, *app.Graph, *sim.Trut
 	if sink.bad > 0 {
 		t.Fatalf("%d simulated records rejected", sink.bad)
 	}
-	return st, g, truth
+	return st, truth
 }
