@@ -126,9 +126,6 @@ type Store struct {
 	Telemetry []string `yaml:"telemetry"`
 }
 
-// Thresholds is the `thresholds:` section, reserved for detector settings.
-type Thresholds struct{}
-
 // Sink is one entry of the `sinks:` section, reserved for alert targets.
 type Sink struct{}
 

@@ -3,6 +3,7 @@ package rules
 import (
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/fnops/fnops/internal/app"
 )
@@ -18,6 +19,15 @@ type Context struct {
 	includeDisabled bool
 	findings        []Finding
 	shared          *runState
+	now             time.Time
+}
+
+// Now is the date the audit runs at (Engine.Now).
+func (c *Context) Now() time.Time {
+	if c.now.IsZero() {
+		return time.Now()
+	}
+	return c.now
 }
 
 // Resources returns the graph's resources of the given kinds (all when

@@ -20,6 +20,13 @@ func All() []*Rule {
 		lambdaRules(),
 		logRules(),
 		sqsRules(),
+		runtimeRules(),
+		lambdaConfigRules(),
+		invokeRules(),
+		iamRules(),
+		functionLogRules(),
+		secretRules(),
+		pollRules(),
 	}
 	var all []*Rule
 	for _, f := range families {
