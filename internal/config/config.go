@@ -126,9 +126,6 @@ type Store struct {
 	Telemetry []string `yaml:"telemetry"`
 }
 
-// Sink is one entry of the `sinks:` section, reserved for alert targets.
-type Sink struct{}
-
 // Cost is the `cost:` section, reserved for cost allocation settings.
 type Cost struct{}
 
