@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -12,6 +14,7 @@ import (
 	"github.com/fnops/fnops/internal/config"
 	"github.com/fnops/fnops/internal/detect"
 	"github.com/fnops/fnops/internal/store"
+	"github.com/fnops/fnops/internal/store/duckdb"
 	"github.com/spf13/cobra"
 )
 
@@ -102,10 +105,17 @@ func runWatch(ctx context.Context, e *env, o *watchOptions, args []string) error
 		return withCode(ExitInput, fmt.Errorf("%s: %w", cmpOr(cfg.File, ".fnops.yaml"), err))
 	}
 	if o.store.path == "" && o.store.app == "" && cfg.Store.Path != "" {
-		o.store.path = root + "/" + cfg.Store.Path
+		o.store.path = filepath.Join(root, cfg.Store.Path)
 	}
-	st, _, err := o.store.open(ctx, root)
-	if err != nil {
+	// A store that does not exist yet is not created: an empty one in
+	// memory gives the same answer (no data, said as such).
+	var st store.Store
+	if _, statErr := os.Stat(o.store.storePath(root)); statErr != nil {
+		st, err = duckdb.Open(ctx, "", duckdb.Options{})
+		if err != nil {
+			return withCode(ExitInternal, err)
+		}
+	} else if st, _, err = o.store.open(ctx, root); err != nil {
 		return err
 	}
 	defer st.Close()
