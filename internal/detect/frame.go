@@ -38,6 +38,7 @@ func (s *Settings) Evaluate(ctx context.Context, q store.Querier, g *app.Graph, 
 	}
 	f := &frame{ctx: ctx, q: q, g: g, s: s, step: s.Interval}
 	f.at = at.UTC().Truncate(f.step)
+	f.atMinute = at.UTC().Truncate(time.Minute)
 	f.from = f.at.Add(-s.maxBaseline()).Truncate(f.step)
 	f.n = int(f.at.Sub(f.from) / f.step)
 	if err := f.load(); err != nil {
@@ -80,6 +81,9 @@ type frame struct {
 	at   time.Time
 	from time.Time
 	n    int
+	// atMinute is the evaluation time to the minute: the runaway detector
+	// reads minutes up to it, not to the interval, to page sooner.
+	atMinute time.Time
 
 	fns    []*fnData
 	byName map[string]*fnData
