@@ -423,3 +423,21 @@ func (f *frame) metrics(ns, name string, dims map[string]string) ([]telemetry.Me
 	}
 	return ms, nil
 }
+
+// human renders a duration the way people write windows: 7d, 24h, 90m,
+// 100h10m.
+func Human(d time.Duration) string {
+	switch {
+	case d <= 0:
+		return "0"
+	case d%(24*time.Hour) == 0:
+		return fmt.Sprintf("%dd", d/(24*time.Hour))
+	case d%time.Hour == 0:
+		return fmt.Sprintf("%dh", d/time.Hour)
+	case d%time.Minute == 0 && d > time.Hour:
+		return fmt.Sprintf("%dh%dm", d/time.Hour, d%time.Hour/time.Minute)
+	case d%time.Minute == 0:
+		return fmt.Sprintf("%dm", d/time.Minute)
+	}
+	return d.String()
+}
