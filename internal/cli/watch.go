@@ -26,6 +26,7 @@ type watchOptions struct {
 	format string
 	failOn string
 	all    bool
+	live   liveOptions // continuous mode: watch_live.go
 }
 
 func newWatchCmd(e *env) *cobra.Command {
@@ -56,6 +57,7 @@ said, never taken for all clear).`,
 	cmd.Flags().StringVarP(&o.format, "format", "f", "text", "output format: text|json")
 	cmd.Flags().StringVar(&o.failOn, "fail-on", "none", "exit 1 when an open insight is at or above this severity: critical|warning|info|none")
 	cmd.Flags().BoolVar(&o.all, "all", false, "also list the insights resolved within the lookback")
+	o.live.addTo(cmd)
 	return cmd
 }
 
@@ -70,7 +72,7 @@ func runWatch(ctx context.Context, e *env, o *watchOptions, args []string) error
 		ctx = context.Background()
 	}
 	if !o.once {
-		return usageError("fnops watch runs once with --once; the continuous mode (follow, ingest, notify) is wired by internal/notify")
+		return runWatchLive(ctx, e, o, args)
 	}
 	if o.format != "text" && o.format != "json" {
 		return usageError("unknown --format %q: want text or json", o.format)

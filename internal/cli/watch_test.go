@@ -102,8 +102,8 @@ func TestWatchFailOn(t *testing.T) {
 			t.Errorf("--at %s --fail-on %s: exit %d, want %d (%s)", tc.at, tc.failOn, code, tc.code, stderr)
 		}
 	}
-	if _, stderr, code := runCLI(t, "watch", "../../examples/shop", "--store", db); code != 2 || !strings.Contains(stderr, "--once") {
-		t.Errorf("watch without --once: exit %d, %q", code, stderr)
+	if _, stderr, code := runCLI(t, "watch", "../../examples/shop", "--store", db, "--clock", "sideways"); code != 2 || !strings.Contains(stderr, "--clock") {
+		t.Errorf("continuous watch with a bad --clock: exit %d, %q", code, stderr)
 	}
 }
 
