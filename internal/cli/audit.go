@@ -95,7 +95,7 @@ func runAudit(e *env, o *auditOptions, paths []string) error {
 	toTerminal := o.output == "" && IsTerminal(e.stdio.Out)
 	w, err := report.Get(o.format, report.Options{Color: toTerminal})
 	if err != nil {
-		return usageError("--format: %v", err)
+		return usageError("unknown --format %q: want %s", o.format, strings.Join(report.Formats(), ", "))
 	}
 	accepted, err := readBaseline(o.baseline)
 	if err != nil {
@@ -160,17 +160,11 @@ type auditSetup struct {
 // and selects the rules: all enabled ones, or only (ids, aliases, globs),
 // minus skip. Errors are usage errors (exit 2) that name the file and line.
 func prepareAudit(root, cfgFlag string, only, skip []string) (*auditSetup, error) {
-	s := &auditSetup{cfg: &config.Config{}, cfgPath: cfgFlag}
-	if s.cfgPath == "" {
-		s.cfgPath = config.Find(root)
+	cfg, err := loadConfig(root, cfgFlag)
+	if err != nil {
+		return nil, err
 	}
-	if s.cfgPath != "" {
-		cfg, err := config.Load(s.cfgPath)
-		if err != nil {
-			return nil, withCode(ExitInput, err)
-		}
-		s.cfg = cfg
-	}
+	s := &auditSetup{cfg: cfg, cfgPath: cmpOr(cfgFlag, cfg.File)}
 	s.reg = rules.Builtin()
 	sel, err := s.reg.Configure(s.cfg.Audit, s.cfgPath)
 	if err != nil {

@@ -93,7 +93,7 @@ func TestAuditExitCodes(t *testing.T) {
 		{"warnings fail at warning", withPinned("audit", auditApp, "--skip-rule", "CKV_AWS_27", "--fail-on", "warning"), ExitFindings, ""},
 		{"only one rule", []string{"audit", auditApp, "--rule", "WS1000", "--fail-on", "warning"}, ExitFindings, ""},
 		{"bad fail-on", []string{"audit", auditApp, "--fail-on", "fatal"}, ExitInput, "--fail-on"},
-		{"bad format", []string{"audit", auditApp, "--format", "xml"}, ExitInput, "unknown format"},
+		{"bad format", []string{"audit", auditApp, "--format", "xml"}, ExitInput, "unknown --format"},
 		{"unknown rule", []string{"audit", auditApp, "--rule", "no-such-rule"}, ExitInput, `unknown rule "no-such-rule"`},
 		{"unknown config key", []string{"audit", "testdata/audit/badconfig"}, ExitInput, `.fnops.yaml:3: unknown key "disabel"`},
 		{"bad CEL", []string{"audit", "testdata/audit/badcel"}, ExitInput, `.fnops.yaml:6:`},

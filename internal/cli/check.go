@@ -51,10 +51,7 @@ in .fnops.yaml are ingested first.`,
 }
 
 func runCheck(e *env, o *checkOptions, args []string) error {
-	root := "."
-	if len(args) > 0 {
-		root = args[0]
-	}
+	root := appDir(args)
 	setup, err := prepareAudit(root, o.config, nil, nil)
 	if err != nil {
 		return err
@@ -87,9 +84,7 @@ func runCheck(e *env, o *checkOptions, args []string) error {
 	}
 
 	fmt.Fprintln(out, "\nRuntime")
-	if o.store.path == "" && o.store.app == "" && cfg.Store.Path != "" {
-		o.store.path = filepath.Join(root, cfg.Store.Path)
-	}
+	o.store.applyConfig(root, cfg)
 	if err := checkRuntime(e, o, root, cfg.Store.Telemetry, g); err != nil {
 		return err
 	}

@@ -9,7 +9,6 @@ import (
 	"maps"
 	"math/big"
 	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -86,24 +85,13 @@ func (s *costSetup) close() { _ = s.st.Close() }
 // openCost reads APP's config (or cfgFlag), loads its templates quietly
 // (graph and audit report load problems) and opens its store.
 func openCost(ctx context.Context, so *storeOptions, lo *loadOptions, cfgFlag string, args []string) (*costSetup, error) {
-	root := "."
-	if len(args) > 0 {
-		root = args[0]
+	root := appDir(args)
+	if err := checkAppDir(root); err != nil {
+		return nil, err
 	}
-	cfg := &config.Config{}
-	path := cfgFlag
-	if path == "" {
-		path = config.Find(root)
-	}
-	if path != "" {
-		c, err := config.Load(path)
-		if err != nil {
-			return nil, withCode(ExitInput, err)
-		}
-		if err := c.Cost.Validate(path); err != nil {
-			return nil, withCode(ExitInput, err)
-		}
-		cfg = c
+	cfg, err := loadConfig(root, cfgFlag)
+	if err != nil {
+		return nil, err
 	}
 	lo.applyConfig(cfg)
 	opts, err := lo.iacOptions()
@@ -114,9 +102,7 @@ func openCost(ctx context.Context, so *storeOptions, lo *loadOptions, cfgFlag st
 	if gg := iac.Load([]string{root}, opts); len(gg.Resources) > 0 {
 		g = gg
 	}
-	if so.path == "" && so.app == "" && cfg.Store.Path != "" {
-		so.path = filepath.Join(root, cfg.Store.Path)
-	}
+	so.applyConfig(root, cfg)
 	if _, err := os.Stat(so.storePath(root)); err != nil {
 		return nil, withCode(ExitInput, fmt.Errorf("no store at %s: fnops ingest LOGS first (or fnops simulate, then ingest)", so.storePath(root)))
 	}

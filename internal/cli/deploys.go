@@ -69,7 +69,7 @@ func newDeploysAddCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			st, _, err := o.store.open(cmd.Context(), firstArg(args))
+			st, _, err := o.store.openApp(cmd.Context(), appDir(args))
 			if err != nil {
 				return err
 			}
@@ -101,7 +101,7 @@ func newDeploysRemoveCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			st, _, err := o.store.open(cmd.Context(), firstArg(args))
+			st, _, err := o.store.openApp(cmd.Context(), appDir(args))
 			if err != nil {
 				return err
 			}
@@ -154,7 +154,7 @@ func newDeploysListCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			st, _, err := o.store.open(cmd.Context(), firstArg(args))
+			st, _, err := o.store.openApp(cmd.Context(), appDir(args))
 			if err != nil {
 				return err
 			}
@@ -205,11 +205,4 @@ func describeDeploy(d telemetry.Deploy) string {
 		s += fmt.Sprintf(" %q", d.Label)
 	}
 	return s
-}
-
-func firstArg(args []string) string {
-	if len(args) > 0 {
-		return args[0]
-	}
-	return "."
 }

@@ -42,6 +42,12 @@ func runGraph(e *env, o *graphOptions, paths []string) error {
 	if !ok {
 		return usageError("unknown --format %q: want %s", o.format, strings.Join(report.GraphFormatNames(), ", "))
 	}
+	// The first path's .fnops.yaml gives params and excludes, as for audit.
+	cfg, err := loadConfig(appDir(paths), "")
+	if err != nil {
+		return err
+	}
+	o.load.applyConfig(cfg)
 	g, failed, err := o.load.load(paths, e.stdio.Err)
 	if err != nil {
 		return err

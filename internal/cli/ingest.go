@@ -131,6 +131,12 @@ func runIngest(ctx context.Context, e *env, o *ingestOptions, args []string) err
 	if err != nil {
 		return withCode(ExitInput, err)
 	}
+	root := appDir([]string{o.store.app})
+	cfg, err := loadConfig(root, "")
+	if err != nil {
+		return err
+	}
+	o.store.applyConfig(root, cfg)
 	st, path, err := o.store.open(ctx, "")
 	if err != nil {
 		return err

@@ -9,7 +9,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/fnops/fnops/internal/config"
 	"github.com/fnops/fnops/internal/rules"
 )
 
@@ -44,16 +43,12 @@ func runRules(e *env, o *rulesOptions, args []string) error {
 		return usageError("unknown --format %q: want text, json or markdown", o.format)
 	}
 	reg := rules.Builtin()
-	cfgPath := o.config
-	if cfgPath == "" {
-		cfgPath = config.Find(".")
+	cfg, err := loadConfig(".", o.config)
+	if err != nil {
+		return err
 	}
-	if cfgPath != "" {
-		cfg, err := config.Load(cfgPath)
-		if err != nil {
-			return withCode(ExitInput, err)
-		}
-		if _, err := reg.Configure(cfg.Audit, cfgPath); err != nil {
+	if cfg.File != "" {
+		if _, err := reg.Configure(cfg.Audit, cfg.File); err != nil {
 			return withCode(ExitInput, err)
 		}
 	}

@@ -99,16 +99,13 @@ func runStats(ctx context.Context, e *env, o *statsOptions, args []string) error
 	if err != nil {
 		return err
 	}
-	appDir := "."
-	if len(args) > 0 {
-		appDir = args[0]
-	}
-	st, _, err := o.store.open(ctx, appDir)
+	root := appDir(args)
+	st, _, err := o.store.openApp(ctx, root)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	doc, err := collectStats(ctx, st, store.Filter{From: from, To: to}, appGraph(appDir))
+	doc, err := collectStats(ctx, st, store.Filter{From: from, To: to}, appGraph(root))
 	if err != nil {
 		return withCode(ExitInternal, err)
 	}

@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"errors"
-	"fmt"
 	"path/filepath"
 
 	"github.com/fnops/fnops/internal/store"
@@ -46,9 +45,15 @@ func (o *storeOptions) storePath(appArg string) string {
 // open opens the embedded DuckDB store at the resolved path.
 func (o *storeOptions) open(ctx context.Context, appArg string) (store.Store, string, error) {
 	path := o.storePath(appArg)
+	if o.path == "" {
+		if err := checkAppDir(cmpOr(o.app, appArg, ".")); err != nil {
+			return nil, path, err
+		}
+	}
 	s, err := duckdb.Open(ctx, path, duckdb.Options{})
 	if err != nil {
-		return nil, path, withCode(ExitInput, fmt.Errorf("open store: %w", err))
+		// duckdb.Open names the store already.
+		return nil, path, withCode(ExitInput, err)
 	}
 	return s, path, nil
 }

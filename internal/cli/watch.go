@@ -6,12 +6,10 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
 
-	"github.com/fnops/fnops/internal/config"
 	"github.com/fnops/fnops/internal/detect"
 	"github.com/fnops/fnops/internal/store"
 	"github.com/fnops/fnops/internal/store/duckdb"
@@ -92,9 +90,9 @@ func runWatch(ctx context.Context, e *env, o *watchOptions, args []string) error
 		}
 		at = t
 	}
-	root := "."
-	if len(args) > 0 {
-		root = args[0]
+	root := appDir(args)
+	if err := checkAppDir(root); err != nil {
+		return err
 	}
 	cfg, err := loadConfig(root, o.config)
 	if err != nil {
@@ -104,9 +102,7 @@ func runWatch(ctx context.Context, e *env, o *watchOptions, args []string) error
 	if err != nil {
 		return withCode(ExitInput, fmt.Errorf("%s: %w", cmpOr(cfg.File, ".fnops.yaml"), err))
 	}
-	if o.store.path == "" && o.store.app == "" && cfg.Store.Path != "" {
-		o.store.path = filepath.Join(root, cfg.Store.Path)
-	}
+	o.store.applyConfig(root, cfg)
 	// A store that does not exist yet is not created: an empty one in
 	// memory gives the same answer (no data, said as such).
 	var st store.Store
@@ -148,22 +144,6 @@ func runWatch(ctx context.Context, e *env, o *watchOptions, args []string) error
 		}
 	}
 	return nil
-}
-
-// loadConfig reads the app's .fnops.yaml (or the file given), or the zero
-// configuration when there is none.
-func loadConfig(root, file string) (*config.Config, error) {
-	if file == "" {
-		file = config.Find(root)
-	}
-	if file == "" {
-		return &config.Config{}, nil
-	}
-	cfg, err := config.Load(file)
-	if err != nil {
-		return nil, withCode(ExitInput, err)
-	}
-	return cfg, nil
 }
 
 // dataEnd is the end of the newest invocation in the store; zero when it

@@ -69,9 +69,9 @@ func runWatchLive(ctx context.Context, e *env, o *watchOptions, args []string) e
 	if lo.clock != "wall" && lo.clock != "data" {
 		return usageError("--clock %q: want wall or data", lo.clock)
 	}
-	root := "."
-	if len(args) > 0 {
-		root = args[0]
+	root := appDir(args)
+	if err := checkAppDir(root); err != nil {
+		return err
 	}
 	cfg, err := loadConfig(root, o.config)
 	if err != nil {
@@ -92,9 +92,7 @@ func runWatchLive(ctx context.Context, e *env, o *watchOptions, args []string) e
 			paths = append(paths, filepath.Join(root, p))
 		}
 	}
-	if o.store.path == "" && o.store.app == "" && cfg.Store.Path != "" {
-		o.store.path = filepath.Join(root, cfg.Store.Path)
-	}
+	o.store.applyConfig(root, cfg)
 	st, storePath, err := o.store.open(ctx, root)
 	if err != nil {
 		return err
