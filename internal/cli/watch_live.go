@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/fnops/fnops/internal/config"
 	"github.com/fnops/fnops/internal/detect"
 	"github.com/fnops/fnops/internal/follow"
 	"github.com/fnops/fnops/internal/notify"
@@ -38,7 +39,7 @@ store.telemetry paths of .fnops.yaml) as they grow, ingests what is
 written, evaluates every --interval and soon after new data closes an
 evaluation bucket, and sends notifications on open, escalate and resolve to
 the sinks of the alerts: section of .fnops.yaml (stdout when there are
-none): see docs/alerts.md. Alert state is kept in .fnops/alerts.json, so a
+none; --format json makes them JSON lines): see docs/alerts.md. Alert state is kept in .fnops/alerts.json, so a
 restart does not page again.`
 	cmd.Example += `
   fnops watch --follow logs/ examples/shop
@@ -69,6 +70,12 @@ func runWatchLive(ctx context.Context, e *env, o *watchOptions, args []string) e
 	if lo.clock != "wall" && lo.clock != "data" {
 		return usageError("--clock %q: want wall or data", lo.clock)
 	}
+	if o.format != "text" && o.format != "json" {
+		return usageError("unknown --format %q: want text or json", o.format)
+	}
+	if o.at != "" || o.all || o.failOn != "none" {
+		return usageError("--at, --all and --fail-on need --once")
+	}
 	root := "."
 	if len(args) > 0 {
 		root = args[0]
@@ -80,6 +87,9 @@ func runWatchLive(ctx context.Context, e *env, o *watchOptions, args []string) e
 	settings, err := detect.NewSettings(cfg.Thresholds)
 	if err != nil {
 		return withCode(ExitInput, fmt.Errorf("%s: %w", cmpOr(cfg.File, ".fnops.yaml"), err))
+	}
+	if len(cfg.Alerts.Sinks) == 0 && o.format == "json" {
+		cfg.Alerts.Sinks = []config.AlertSink{{Name: "stdout", Type: "stdout", Format: "json"}}
 	}
 	nopts, err := notify.FromConfig(cfg.Alerts, root, e.stdio.Out)
 	if err != nil {

@@ -244,7 +244,7 @@ func TestWatchLiveStdin(t *testing.T) {
 	var out, errb syncBuffer
 	done := make(chan int, 1)
 	go func() {
-		done <- Main(context.Background(), []string{"watch", dir, "--follow", "-", "--function", "orders", "--clock", "data", "--poll", "20ms"},
+		done <- Main(context.Background(), []string{"watch", dir, "--follow", "-", "--function", "orders", "--clock", "data", "--poll", "20ms", "--format", "json"},
 			Stdio{In: strings.NewReader(in), Out: &out, Err: &errb})
 	}()
 	var code int
@@ -256,8 +256,16 @@ func TestWatchLiveStdin(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errb.String())
 	}
-	if !strings.Contains(out.String(), "OPEN critical timeout orders") {
-		t.Fatalf("stdout:\n%s\nstderr:\n%s", out.String(), errb.String())
+	found := false
+	for line := range strings.SplitSeq(strings.TrimSpace(out.String()), "\n") {
+		var n notify.Notification
+		if err := json.Unmarshal([]byte(line), &n); err != nil {
+			t.Fatalf("stdout line %q: %v", line, err)
+		}
+		found = found || n.Event == notify.EventOpen && n.Alert.Kind == "timeout" && n.Alert.Severity == notify.Critical
+	}
+	if !found {
+		t.Fatalf("no critical timeout open on stdout:\n%s\nstderr:\n%s", out.String(), errb.String())
 	}
 	if _, err := os.Stat(filepath.Join(dir, ".fnops", "alerts.json")); err != nil {
 		t.Fatalf("no alert state: %v", err)
@@ -271,6 +279,8 @@ func TestWatchLiveUsage(t *testing.T) {
 		want string
 	}{
 		{[]string{"--interval", "0s"}, "--interval must be positive"},
+		{[]string{"--at", "2026-03-01"}, "need --once"},
+		{[]string{"--fail-on", "critical"}, "need --once"},
 		{[]string{"--follow", filepath.Join(dir, "missing")}, "no such file"},
 	} {
 		_, stderr, code := runCLI(t, append([]string{"watch", dir}, tc.args...)...)
@@ -281,5 +291,41 @@ func TestWatchLiveUsage(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, ".fnops.yaml"), []byte("alerts:\n  sinks:\n    - type: slack\n      url: ${FNOPS_TEST_UNSET_HOOK}\n"), 0o644)
 	if _, stderr, code := runCLI(t, "watch", dir); code != 2 || !strings.Contains(stderr, "FNOPS_TEST_UNSET_HOOK is not set") {
 		t.Errorf("unset URL variable: exit %d, %q", code, stderr)
+	}
+}
+
+// TestWatchLiveDeadSink: a webhook that is down neither stops evaluation
+// nor the other sinks; its failures are retried, counted and reported.
+func TestWatchLiveDeadSink(t *testing.T) {
+	dead := httptest.NewServer(http.NotFoundHandler())
+	deadURL := dead.URL
+	dead.Close()
+	seq := 0
+	dir, logFile := liveApp(t, deadURL, 30, &seq)
+	cfg := fmt.Sprintf("thresholds:\n  interval: 1m\nalerts:\n  attempts: 3\n  backoff: 10ms\n  sinks:\n    - type: webhook\n      url: %s\n    - type: file\n", deadURL)
+	os.WriteFile(filepath.Join(dir, ".fnops.yaml"), []byte(cfg), 0o644)
+	stop := startWatch(t, dir)
+	appendFile(t, logFile, logLines(30, 31, 20, true, &seq)+logLines(31, 32, 20, false, &seq))
+	jsonl := filepath.Join(dir, ".fnops", "alerts.jsonl")
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		data, _ := os.ReadFile(jsonl)
+		if strings.Contains(string(data), `"kind":"timeout"`) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the file sink got no timeout notification: %s", data)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	code, stderr := stop()
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stderr, "sink webhook      sent 0, failed 2") || !strings.Contains(stderr, "retries 4") || !strings.Contains(stderr, "gave up after 3 attempts") {
+		t.Fatalf("stderr does not report the dead sink's failures:\n%s", stderr)
+	}
+	if strings.Contains(stderr, deadURL) {
+		t.Fatalf("stderr shows the webhook URL:\n%s", stderr)
 	}
 }

@@ -54,6 +54,36 @@ func (s *WriterSink) Send(_ context.Context, n Notification) error {
 	return nil
 }
 
+// JSONWriterSink writes each notification's JSON, one per line, to a
+// writer (stdout with --format json).
+type JSONWriterSink struct {
+	name string
+	mu   sync.Mutex
+	w    io.Writer
+}
+
+// NewJSONWriterSink returns a JSON-lines sink named name writing to w.
+func NewJSONWriterSink(name string, w io.Writer) *JSONWriterSink {
+	return &JSONWriterSink{name: name, w: w}
+}
+
+// Name implements Sink.
+func (s *JSONWriterSink) Name() string { return s.name }
+
+// Send implements Sink.
+func (s *JSONWriterSink) Send(_ context.Context, n Notification) error {
+	line, err := json.Marshal(n)
+	if err != nil {
+		return &SendError{Err: fmt.Errorf("encode notification: %w", err)}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, err := s.w.Write(append(line, '\n')); err != nil {
+		return &SendError{Err: err}
+	}
+	return nil
+}
+
 // FileSink appends each notification's JSON, one per line, to a file.
 type FileSink struct {
 	name string
