@@ -157,6 +157,7 @@ func runWatchLive(ctx context.Context, e *env, o *watchOptions, args []string) e
 		loop.now = clock.now
 	} else {
 		loop.now = func() time.Time { return time.Now().UTC() }
+		loop.lateData = true
 	}
 
 	// The follower stops on ctx; the ingester commits what it was given
@@ -270,6 +271,12 @@ type liveLoop struct {
 	interval time.Duration
 	trigger  <-chan struct{} // new data was committed
 	errw     io.Writer
+	// lateData re-evaluates on data for buckets already judged (wall
+	// clock); with the data clock only a new bucket triggers.
+	lateData bool
+
+	evalEnd  time.Time
+	evalTook time.Duration
 
 	lastBucket  time.Time
 	evaluations int
@@ -310,8 +317,17 @@ func (l *liveLoop) run(ctx context.Context, caughtUp <-chan struct{}, ing *follo
 				return err
 			}
 		case <-l.trigger:
-			if settle == nil && l.bucket(l.now()).After(l.lastBucket) {
+			if settle != nil {
+				break
+			}
+			if l.bucket(l.now()).After(l.lastBucket) {
 				settle = time.After(settleDelay)
+			} else if l.lateData {
+				// Data for a bucket already judged (CloudWatch delivers
+				// late): judge it again, at most about once a second and
+				// never more than half the time.
+				wait := max(settleDelay, time.Second-time.Since(l.evalEnd), 2*l.evalTook)
+				settle = time.After(wait)
 			}
 		case <-settle:
 			settle = nil
@@ -331,7 +347,9 @@ func (l *liveLoop) evaluate(ctx context.Context, force bool) error {
 	if at.IsZero() {
 		return nil // --clock data before any data
 	}
+	began := time.Now()
 	ins, err := l.eval(ctx, at)
+	l.evalEnd, l.evalTook = time.Now(), time.Since(began)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil

@@ -24,6 +24,12 @@ var liveBase = time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
 // prints them: perMin invocations in each minute [from, to) after
 // liveBase, timed out when timeout is set.
 func logLines(from, to, perMin int, timeout bool, seq *int) string {
+	return logLinesAt(liveBase, from, to, perMin, timeout, seq)
+}
+
+// logLinesAt is logLines with minutes counted from base.
+func logLinesAt(base time.Time, from, to, perMin int, timeout bool, seq *int) string {
+	liveBase := base
 	var b bytes.Buffer
 	const stream = "2026/03/01/[$LATEST]0123456789abcdef0123456789abcdef"
 	ts := func(t time.Time) string { return t.Format("2006-01-02T15:04:05.000000+00:00") }
@@ -327,5 +333,42 @@ func TestWatchLiveDeadSink(t *testing.T) {
 	}
 	if strings.Contains(stderr, deadURL) {
 		t.Fatalf("stderr shows the webhook URL:\n%s", stderr)
+	}
+}
+
+// TestWatchLiveWallClock: with the default wall clock, telemetry written
+// now whose last minute timed out is notified as soon as the minute has
+// closed.
+func TestWatchLiveWallClock(t *testing.T) {
+	hook := &hookRecorder{}
+	srv := httptest.NewServer(hook)
+	defer srv.Close()
+	seq := 0
+	dir, logFile := liveApp(t, srv.URL, 0, &seq)
+	base := time.Now().UTC().Truncate(time.Minute).Add(-31 * time.Minute)
+	os.WriteFile(logFile, []byte(logLinesAt(base, 0, 30, 20, false, &seq)), 0o644)
+	ctx, cancel := context.WithCancel(context.Background())
+	var out, errb syncBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- Main(ctx, []string{"watch", dir, "--follow", filepath.Join(dir, "logs"), "--poll", "20ms"}, Stdio{In: strings.NewReader(""), Out: &out, Err: &errb})
+	}()
+	// Once watch has judged the minute that just closed, that minute's
+	// timeouts arrive late, as CloudWatch delivers them.
+	statePath := filepath.Join(dir, ".fnops", "alerts.json")
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		if _, err := os.Stat(statePath); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no first evaluation within 30s: %s", errb.String())
+		}
+	}
+	appendFile(t, logFile, logLinesAt(base, 30, 31, 20, true, &seq))
+	// Well before the next --interval tick (1m) or bucket.
+	hook.waitFor(t, notify.EventOpen, "timeout", "orders", 20*time.Second)
+	cancel()
+	if code := <-done; code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
 	}
 }
