@@ -357,7 +357,7 @@ func (l *liveLoop) evaluate(ctx context.Context, force bool) error {
 		return fmt.Errorf("evaluate at %s: %w", at.Format(time.RFC3339), err)
 	}
 	l.evaluations++
-	obs := observations(ins)
+	obs := carryNoData(observations(ins), l.notifier.Alerts())
 	b := l.bucket(at)
 	if !force && !b.After(l.lastBucket) && !l.news(obs) {
 		return nil
@@ -387,6 +387,40 @@ func (l *liveLoop) news(obs []notify.Observation) bool {
 		}
 	}
 	return false
+}
+
+// carryNoData keeps an open alert from resolving for want of data: when
+// the detectors say a resource (or the whole app) has no data, an open
+// alert on it that no insight holds any more becomes no-data (said once,
+// at the alert's own severity) instead of clearing toward "resolved".
+func carryNoData(obs []notify.Observation, alerts []notify.Alert) []notify.Observation {
+	missing := map[string]notify.Observation{}
+	held := map[string]bool{}
+	for _, o := range obs {
+		if o.Kind == detect.KindNoData && o.State == notify.NoData {
+			missing[o.Resource] = o
+		}
+		if o.State != notify.Clear {
+			held[o.Key()] = true
+		}
+	}
+	if len(missing) == 0 {
+		return obs
+	}
+	for _, a := range alerts {
+		if a.Kind == detect.KindNoData || held[a.Key] || (a.Status != notify.StatusOpen && a.Status != notify.StatusNoData) {
+			continue
+		}
+		why, ok := missing[a.Resource]
+		if !ok {
+			if why, ok = missing["app"]; !ok {
+				continue
+			}
+		}
+		obs = append(obs, notify.Observation{Kind: a.Kind, Resource: a.Resource, Signature: a.Signature,
+			Severity: a.Severity, State: notify.NoData, Title: why.Title, Details: why.Details, Data: a.Data})
+	}
+	return obs
 }
 
 // observations turns insights into the notifier's input.

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fnops/fnops/internal/detect"
 	"github.com/fnops/fnops/internal/notify"
 )
 
@@ -370,5 +371,51 @@ func TestWatchLiveWallClock(t *testing.T) {
 	cancel()
 	if code := <-done; code != 0 {
 		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+}
+
+// TestLiveLoopNoDataIsNotAllClear: an open alert whose resource stops
+// sending data is said to have no data, once, and does not resolve until
+// data is back and clear; the evaluator here is scripted.
+func TestLiveLoopNoDataIsNotAllClear(t *testing.T) {
+	var out syncBuffer
+	n, err := notify.New(notify.Options{Policies: notify.Policies{Default: notify.Policy{ResolveAfter: 2}},
+		Routes: []notify.Route{{Sink: notify.NewJSONWriterSink("out", &out), MinSeverity: notify.Warning}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer n.Close(context.Background())
+	timeout := detect.Insight{Kind: "timeout", Severity: detect.Critical, Resource: "Orders", State: detect.Open}
+	nodata := detect.Insight{Kind: detect.KindNoData, Severity: detect.Info, Resource: "Orders", State: detect.NoData,
+		Evidence: detect.Evidence{Summary: "no invocations of Orders in the last 24h"}}
+	script := [][]detect.Insight{{timeout}, {nodata}, {nodata}, {nodata}, {nodata}, {}, {}}
+	step := 0
+	now := liveBase
+	l := &liveLoop{
+		eval:     func(context.Context, time.Time) ([]detect.Insight, error) { return script[step], nil },
+		bucket:   func(t time.Time) time.Time { return t.Truncate(time.Minute) },
+		now:      func() time.Time { return now },
+		notifier: n, errw: io.Discard,
+	}
+	for step = range script {
+		now = liveBase.Add(time.Duration(step) * time.Minute)
+		if err := l.evaluate(context.Background(), false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	n.Flush(ctx)
+	var got []string
+	for line := range strings.SplitSeq(strings.TrimSpace(out.String()), "\n") {
+		var m notify.Notification
+		if err := json.Unmarshal([]byte(line), &m); err != nil {
+			t.Fatalf("%q: %v", line, err)
+		}
+		got = append(got, fmt.Sprintf("%s %s %s", m.Event, m.Alert.Kind, m.Alert.Severity))
+	}
+	want := "open timeout critical|no-data timeout critical|resolve timeout critical"
+	if strings.Join(got, "|") != want {
+		t.Fatalf("notifications %q, want %q", strings.Join(got, "|"), want)
 	}
 }
