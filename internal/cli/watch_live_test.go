@@ -129,6 +129,16 @@ alerts:
 	return dir, logFile
 }
 
+// hookedApp is liveApp with its alerts going to a local webhook receiver
+// that lives as long as the test.
+func hookedApp(t testing.TB, baseline int, seq *int) (hook *hookRecorder, dir, logFile string) {
+	hook = &hookRecorder{}
+	srv := httptest.NewServer(hook)
+	t.Cleanup(srv.Close)
+	dir, logFile = liveApp(t, srv.URL, baseline, seq)
+	return hook, dir, logFile
+}
+
 // startWatch runs continuous watch on dir until the returned stop is
 // called; stop returns the exit code and stderr.
 func startWatch(t testing.TB, dir string, args ...string) (stop func() (int, string)) {
@@ -176,11 +186,8 @@ func appendFile(t testing.TB, path, s string) {
 // file reaches a local webhook as an open notification; the incident's end
 // resolves it; a restart does not page again; SIGINT stops watch cleanly.
 func TestWatchLiveEndToEnd(t *testing.T) {
-	hook := &hookRecorder{}
-	srv := httptest.NewServer(hook)
-	defer srv.Close()
 	seq := 0
-	dir, logFile := liveApp(t, srv.URL, 30, &seq)
+	hook, dir, logFile := hookedApp(t, 30, &seq)
 	stop := startWatch(t, dir)
 
 	// Minute 30 times out; minute 31 closes its bucket.
@@ -341,11 +348,8 @@ func TestWatchLiveDeadSink(t *testing.T) {
 // now whose last minute timed out is notified as soon as the minute has
 // closed.
 func TestWatchLiveWallClock(t *testing.T) {
-	hook := &hookRecorder{}
-	srv := httptest.NewServer(hook)
-	defer srv.Close()
 	seq := 0
-	dir, logFile := liveApp(t, srv.URL, 0, &seq)
+	hook, dir, logFile := hookedApp(t, 0, &seq)
 	base := time.Now().UTC().Truncate(time.Minute).Add(-31 * time.Minute)
 	os.WriteFile(logFile, []byte(logLinesAt(base, 0, 30, 20, false, &seq)), 0o644)
 	ctx, cancel := context.WithCancel(context.Background())
