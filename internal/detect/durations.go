@@ -78,11 +78,7 @@ func (f *frame) warmupPings(d *fnData) []int64 {
 	var scheds []*schedule.Schedule
 	for _, e := range f.g.In(d.res.ID, app.Triggers) {
 		src := f.g.Resource(e.From)
-		if src == nil || src.Kind != app.KindRule {
-			continue
-		}
-		text := strings.ToLower(fmt.Sprint(src.Props.Get("Targets").Plain()))
-		if !strings.Contains(text, "warm") {
+		if !isWarmup(src) {
 			continue
 		}
 		if sc, err := schedule.Parse(src.Text(app.AttrScheduleExpression)); err == nil {
@@ -101,6 +97,15 @@ func (f *frame) warmupPings(d *fnData) []int64 {
 		}
 	}
 	return out
+}
+
+// isWarmup reports whether r is a schedule rule that only keeps functions
+// warm: its targets' input mentions warming.
+func isWarmup(r *app.Resource) bool {
+	if r == nil || r.Kind != app.KindRule || r.Text(app.AttrScheduleExpression) == "" {
+		return false
+	}
+	return strings.Contains(strings.ToLower(fmt.Sprint(r.Props.Get("Targets").Plain())), "warm")
 }
 
 func (f *frame) regression(d *fnData) (err error) {

@@ -319,7 +319,8 @@ func (f *frame) related(r *app.Resource) []string {
 	return out
 }
 
-// schedulesOf returns the schedule expressions that invoke r.
+// schedulesOf returns the schedule expressions that run r's work (warm-up
+// pings left out).
 func (f *frame) schedulesOf(r *app.Resource) []*schedule.Schedule {
 	if r == nil {
 		return nil
@@ -327,7 +328,7 @@ func (f *frame) schedulesOf(r *app.Resource) []*schedule.Schedule {
 	var out []*schedule.Schedule
 	for _, e := range f.g.In(r.ID, app.Triggers) {
 		src := f.g.Resource(e.From)
-		if src == nil || (src.Kind != app.KindRule && src.Kind != app.KindSchedule) || strings.EqualFold(src.Text(app.AttrState), "DISABLED") {
+		if src == nil || (src.Kind != app.KindRule && src.Kind != app.KindSchedule) || strings.EqualFold(src.Text(app.AttrState), "DISABLED") || isWarmup(src) {
 			continue
 		}
 		if expr := src.Text(app.AttrScheduleExpression); expr != "" {

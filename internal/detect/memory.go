@@ -28,7 +28,15 @@ func detectMemory(f *frame) error {
 		f.storeCannot("memory use", KindHighMemory, KindMemoryOverprovisioned)
 		return nil
 	}
-	rows, err := mr.MemoryStats(f.ctx, store.BreakdownQuery{Filter: store.Filter{From: f.from, To: f.at}, Step: f.step})
+	// Buckets only as far back as high-memory looks; the over-provisioning
+	// peak over its baseline in one bucket per function: the raw scan is
+	// the cost, and a bucket key on every row doubles it.
+	from := maxTime(f.from, f.at.Add(-f.s.Lookback-f.s.longest(KindHighMemory)).Truncate(f.step))
+	rows, err := mr.MemoryStats(f.ctx, store.BreakdownQuery{Filter: store.Filter{From: from, To: f.at}, Step: f.step})
+	if err != nil {
+		return fmt.Errorf("detect: memory: %w", err)
+	}
+	peaks, err := mr.MemoryStats(f.ctx, store.BreakdownQuery{Filter: store.Filter{From: f.at.Add(-f.s.Limit(KindMemoryOverprovisioned).Baseline), To: f.at}, Whole: true})
 	if err != nil {
 		return fmt.Errorf("detect: memory: %w", err)
 	}
@@ -49,8 +57,10 @@ func detectMemory(f *frame) error {
 			if err := f.highMemory(d, m); err != nil {
 				return err
 			}
-			f.overprovisioned(d, m)
 		}
+	}
+	for _, p := range peaks {
+		f.overprovisioned(f.fn(p.Function), p)
 	}
 	return nil
 }
@@ -154,25 +164,13 @@ func hitAt(hits []hit, i int) bool {
 
 // overprovisioned compares the peak over the baseline with the allocation
 // and prices the right-sized memory.
-func (f *frame) overprovisioned(d *fnData, m []memBucket) {
+func (f *frame) overprovisioned(d *fnData, p store.MemoryStat) {
 	if !f.s.Enabled(KindMemoryOverprovisioned, d.keys()...) {
 		return
 	}
 	l := f.s.Limit(KindMemoryOverprovisioned, d.keys()...)
-	lo := f.index(f.at.Add(-l.Baseline))
-	var inv int64
-	var used, size int32
-	first := -1
-	for i := max(lo, 0); i < f.n; i++ {
-		if m[i].inv == 0 {
-			continue
-		}
-		if first < 0 {
-			first = i
-		}
-		inv += m[i].inv
-		used, size = max(used, m[i].used), max(size, m[i].size)
-	}
+	lo := max(f.index(f.at.Add(-l.Baseline)), 0)
+	inv, used, size := p.Invocations, p.MaxUsedMB, p.MemorySizeMB
 	if inv < l.MinInvocations || size == 0 || d.sum(f.n-1, f.n).ooms > 0 {
 		return
 	}
@@ -186,7 +184,11 @@ func (f *frame) overprovisioned(d *fnData, m []memBucket) {
 	if proposed >= int64(size) {
 		return
 	}
-	s := d.sum(max(lo, 0), f.n)
+	first := lo
+	for first < f.n-1 && d.b[first].inv == 0 {
+		first++
+	}
+	s := d.sum(first, f.n)
 	span := f.at.Sub(f.start(first))
 	var impact *USD
 	if now, ok := f.monthlyUSD(d, 0, s.billedMBMS, span); ok {
@@ -208,7 +210,8 @@ func detectNewErrors(f *frame) error {
 		f.storeCannot("error types", KindNewError)
 		return nil
 	}
-	rows, err := ec.ErrorCounts(f.ctx, store.BreakdownQuery{Filter: store.Filter{From: f.from, To: f.at}, Step: f.step})
+	from := maxTime(f.from, f.at.Add(-f.s.Lookback-f.s.longest(KindNewError)).Truncate(f.step))
+	rows, err := ec.ErrorCounts(f.ctx, store.BreakdownQuery{Filter: store.Filter{From: from, To: f.at}, Step: f.step})
 	if err != nil {
 		return fmt.Errorf("detect: error types: %w", err)
 	}

@@ -291,3 +291,14 @@ func (s *Settings) maxBaseline() time.Duration {
 // Evaluated is the time an evaluation at at judges up to: at truncated to
 // the interval.
 func (s *Settings) Evaluated(at time.Time) time.Time { return at.UTC().Truncate(s.Interval) }
+
+// longest is the longest baseline plus window kind has for any function.
+func (s *Settings) longest(kind string) time.Duration {
+	l := s.Limit(kind)
+	d := l.Baseline + l.Window
+	for id := range s.cfg.Functions {
+		l := s.Limit(kind, id)
+		d = max(d, l.Baseline+l.Window)
+	}
+	return d
+}

@@ -83,6 +83,24 @@ func TestBreakdowns(t *testing.T) {
 			t.Errorf("memory stats not ordered by function and bucket at %d", i)
 		}
 	}
+	whole, err := s.MemoryStats(ctx, store.BreakdownQuery{Filter: q.Filter, Whole: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(whole) != len(fns) {
+		t.Fatalf("whole-range memory stats: %d rows, want one per function (%d)", len(whole), len(fns))
+	}
+	for _, m := range whole {
+		var n int64
+		for _, w := range wantMem {
+			if w.Function == m.Function {
+				n += w.Invocations
+			}
+		}
+		if m.Invocations != n || !m.Start.Equal(from) {
+			t.Errorf("whole-range %+v: want %d invocations from %v", m, n, from)
+		}
+	}
 	if _, err := s.ErrorCounts(ctx, store.BreakdownQuery{Step: 90 * time.Second}); err == nil {
 		t.Error("a step of 90 s was accepted")
 	}
