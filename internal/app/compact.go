@@ -109,12 +109,10 @@ func (c *Compactor) Resource(r *Resource) {
 	r.Pos = c.pos(r.Pos)
 	r.Props = c.Node(r.Props)
 	r.Metadata = c.Node(r.Metadata)
-	if r.Attrs != nil {
-		attrs := make(map[string]*Node, len(r.Attrs))
-		for k, v := range r.Attrs {
-			attrs[c.String(k)] = c.Node(v)
-		}
-		r.Attrs = attrs
+	// Attribute names are the loaders' constants (attr.go), not text of a
+	// document: the map is kept and only its values replaced.
+	for k, v := range r.Attrs {
+		r.Attrs[k] = c.Node(v)
 	}
 	if r.Tags != nil {
 		tags := make(map[string]string, len(r.Tags))
@@ -243,7 +241,8 @@ func (c *Compactor) Node(n *Node) *Node {
 	v := Node{Kind: n.Kind, Origin: n.Origin, Pos: c.pos(n.Pos), Scalar: c.String(n.Scalar)}
 	h := c.hash(&v, kids, keys)
 	var m *Node
-	if e := c.canon[h]; e != nil {
+	e, taken := c.canon[h]
+	if taken {
 		if e.Kind == v.Kind && e.Origin == v.Origin && e.Scalar == v.Scalar && e.Pos == v.Pos &&
 			(e.List == nil) == (n.List == nil) && (e.Keys == nil) == (n.Keys == nil) && (e.Values == nil) == (n.Values == nil) &&
 			slices.Equal(e.List, items) && slices.Equal(e.Values, vals) && slices.Equal(e.Keys, keys) {
@@ -266,7 +265,7 @@ func (c *Compactor) Node(n *Node) *Node {
 		if n.Values != nil {
 			m.Values = c.ptrSlice(vals)
 		}
-		if c.canon[h] == nil { // on a collision the first stays canonical
+		if !taken { // on a hash collision the first node stays canonical
 			c.canon[h] = m
 		}
 	}
