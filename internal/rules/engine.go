@@ -43,6 +43,7 @@ type Engine struct {
 type runState struct {
 	cel     map[*app.Resource]map[string]any
 	out, in map[string][]app.Edge // edges by resource, built on first use
+	memo    map[string]any        // see Context.shared
 }
 
 // edges returns the edges leaving and entering id, indexing the graph on

@@ -302,7 +302,13 @@ func allowsOn(s app.Statement, action string, m mapping) bool {
 				return true
 			}
 		case m.src != nil && m.src.Name != "":
-			if actionMatches(p, "*:"+m.src.Name) || actionMatches(p, "*/"+m.src.Name+"/stream/*") || actionMatches(p, "*/"+m.src.Name) {
+			fields := strings.SplitN(p, ":", 6)
+			if len(fields) < 6 {
+				return true // not an ARN: cannot tell
+			}
+			want := map[string]string{"sqs": m.src.Name, "kinesis": "stream/" + m.src.Name,
+				"dynamodb": "table/" + m.src.Name + "/stream/\x00"}[m.typ]
+			if actionMatches(fields[5], want) {
 				return true
 			}
 		default:

@@ -44,13 +44,32 @@ type iamGrant struct {
 	holder *app.Resource
 	role   *app.Resource // nil for a policy attached to no role of the graph
 	// generated is true for statements a transform wrote (SAM policy
-	// templates, DLQ and destination grants).
+	// templates, DLQ and destination grants) or a CDK library construct
+	// made for its own plumbing.
 	generated bool
+}
+
+// cdkPlumbing matches the construct paths of the roles CDK creates for
+// its own singleton handlers (log retention, bucket notifications,
+// auto-delete, AwsCustomResource): their "*" grants are the library's,
+// not the app's, and cdk-nag users suppress them by the hundred.
+var cdkPlumbing = regexp.MustCompile(`/(LogRetention[0-9a-f]{32}|BucketNotificationsHandler[0-9a-f]{32}|AWS679f53fac002430cb0da5b7982bd2287|Custom::[A-Za-z0-9]+CustomResourceProvider)/`)
+
+// isCDKPlumbing reports a resource of CDK's own handlers.
+func isCDKPlumbing(r *app.Resource) bool {
+	if r == nil || r.Format != "cdk" {
+		return false
+	}
+	return cdkPlumbing.MatchString(r.Metadata.Get("aws:cdk:path").Text())
 }
 
 // iamGrants returns every identity-policy statement of the graph once,
 // in graph order, with the roles that hold it.
 func iamGrants(c *Context) []iamGrant {
+	return once(c, "iam-grants", func() []iamGrant { return buildGrants(c) })
+}
+
+func buildGrants(c *Context) []iamGrant {
 	type key struct {
 		policy string
 		pos    app.Pos
@@ -69,6 +88,7 @@ func iamGrants(c *Context) []iamGrant {
 		if g.holder == nil || (g.holder.Kind == app.KindRole && g.holder.Implicit) {
 			g.holder = fallback
 		}
+		g.generated = g.generated || isCDKPlumbing(g.holder) || isCDKPlumbing(role)
 		out = append(out, g)
 	}
 	for _, r := range c.Resources(app.KindRole) {
@@ -512,11 +532,12 @@ func iamStarRule(class starClass) *Rule {
 			"`Resource: \"*\"` let the role change every resource of the service, other teams' " +
 			"included. Actions IAM cannot scope to a resource (`xray:PutTraceSegments`, " +
 			"`cloudwatch:PutMetricData`, log delivery, VPC network interfaces) are not flagged, nor " +
-			"the statements SAM writes from its policy templates.",
+			"the statements SAM writes from its policy templates, nor the roles CDK makes for its own " +
+			"handlers (log retention, bucket notifications), whose grants the app cannot change.",
 		classRead: "Reads and other actions on `Resource: \"*\"` reach every resource of the service, " +
 			"where the code uses a few. Actions IAM cannot scope (account-level lists, " +
-			"`ec2:Describe*`, log delivery) are not flagged, nor SAM's policy templates; writes, " +
-			"secrets and permission changes on `*` have rules of their own.",
+			"`ec2:Describe*`, log delivery) are not flagged, nor SAM's policy templates and CDK's own " +
+			"handler roles; writes, secrets and permission changes on `*` have rules of their own.",
 	}
 	aliases := append(slices.Clone(info.aliases), iamAliases...)
 	fail := fmt.Sprintf(`Resources:
@@ -575,7 +596,7 @@ func iamStarRule(class starClass) *Rule {
 				}
 				var hit []string
 				for _, a := range g.s.Actions {
-					if classify(a) == class && !(class == classPolicy && slices.Contains(g.s.Actions, "*")) {
+					if classify(c, a) == class {
 						hit = append(hit, a)
 					}
 				}
@@ -652,6 +673,10 @@ type trust struct {
 }
 
 func trustStatements(c *Context) []trust {
+	return once(c, "iam-trust", func() []trust { return buildTrust(c) })
+}
+
+func buildTrust(c *Context) []trust {
 	var out []trust
 	for _, role := range c.Resources(app.KindRole) {
 		doc := role.Attr("assume_role_policy")

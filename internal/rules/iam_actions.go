@@ -38,10 +38,20 @@ var noResourceActions = []string{
 	"ses:GetIdentityVerificationAttributes", "ses:VerifyEmailIdentity", "ses:ListIdentities",
 }
 
+// noResourceLower is noResourceActions lower-cased, for matching.
+var noResourceLower = func() []string {
+	out := make([]string, len(noResourceActions))
+	for i, a := range noResourceActions {
+		out[i] = strings.ToLower(a)
+	}
+	return out
+}()
+
 // takesNoResource reports whether action is one IAM cannot scope.
 func takesNoResource(action string) bool {
-	for _, p := range noResourceActions {
-		if actionMatches(p, action) {
+	action = strings.ToLower(action)
+	for _, p := range noResourceLower {
+		if wildcard(p, action) {
 			return true
 		}
 	}
@@ -157,8 +167,19 @@ const (
 	classRead
 )
 
-// classify sorts one action granted on "*".
-func classify(action string) starClass {
+// classify sorts one action granted on "*". The same few hundred actions
+// recur in every role of a large app, so the answers are kept for the run.
+func classify(c *Context, action string) starClass {
+	known := once(c, "iam-classes", func() map[string]starClass { return make(map[string]starClass) })
+	if v, ok := known[action]; ok {
+		return v
+	}
+	v := classifyAction(action)
+	known[action] = v
+	return v
+}
+
+func classifyAction(action string) starClass {
 	if action == "*" || takesNoResource(action) || actionMatches(action, "iam:PassRole") && !strings.ContainsAny(action, "*?") {
 		return classNone
 	}

@@ -31,6 +31,10 @@ type permission struct {
 }
 
 func permissions(c *Context) []permission {
+	return once(c, "permissions", func() []permission { return buildPermissions(c) })
+}
+
+func buildPermissions(c *Context) []permission {
 	var out []permission
 	for _, p := range c.Resources(app.KindPermission) {
 		n := value(p, app.AttrPrincipal, "Principal")
@@ -201,8 +205,15 @@ func sourceWithoutAccount(c *Context, n *app.Node) bool {
 	if s, ok := arnText(n); ok {
 		return strings.Contains(s, ":s3:::")
 	}
-	for _, b := range c.Resources(app.KindBucket) {
-		if y, ok := refersTo(n, b.ID); ok && y {
+	buckets := once(c, "bucket-ids", func() map[string]bool {
+		m := make(map[string]bool)
+		for _, b := range c.Resources(app.KindBucket) {
+			m[strings.TrimPrefix(b.ID, b.Stack+"/")] = true
+		}
+		return m
+	})
+	for _, id := range refIDs(n) {
+		if buckets[id] {
 			return true
 		}
 	}

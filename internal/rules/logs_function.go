@@ -49,9 +49,9 @@ func functionLogRules() []*Rule {
       RetentionInDays: 30
 `,
 			Check: func(c *Context) {
-				groups := logGroupDeclarations(c)
+				groups := declaredLogGroups(c)
 				for _, fn := range c.Resources(app.KindFunction) {
-					if declared, name := functionLogGroup(groups, fn); !declared {
+					if declared, name := groups.declares(fn); !declared {
 						c.Report(Issue{Resource: fn,
 							Message: fmt.Sprintf("function %s logs to %s, which the template does not declare: Lambda creates it "+
 								"on first run with no retention, so logs are kept (and billed) forever", fn.Display(), name)})
@@ -96,10 +96,43 @@ func functionLogRules() []*Rule {
 	}
 }
 
-// functionLogGroup reports whether the log group fn writes to is declared
-// among groups (logGroupDeclarations: its retention may be set by a CDK LogRetention resource), or is
-// out of the template's hands, and the group's name for messages.
-func functionLogGroup(groups []*app.Resource, fn *app.Resource) (bool, string) {
+// logGroups indexes the log groups a template declares, and the CDK
+// LogRetention resources that set a retention: by physical name and by
+// the functions their LogGroupName is built from.
+type logGroups struct {
+	names map[string]bool
+	fns   map[string]bool // function ids, as the graph has them
+}
+
+func declaredLogGroups(c *Context) logGroups {
+	g := logGroups{names: map[string]bool{}, fns: map[string]bool{}}
+	for _, r := range c.Resources() {
+		if r.Kind != app.KindLogGroup && r.Type != "Custom::LogRetention" && !strings.HasSuffix(r.Type, "::LogRetention") {
+			continue
+		}
+		n := r.Props.Get("LogGroupName")
+		if r.Name != "" {
+			g.names[r.Name] = true
+		}
+		if s, ok := n.String(); ok {
+			g.names[s] = true
+		}
+		if text, ok := arnText(n); ok && strings.HasPrefix(text, "/aws/lambda/") {
+			for _, id := range refIDs(n) {
+				if r.Stack != "" {
+					id = r.Stack + "/" + id
+				}
+				g.fns[id] = true
+			}
+		}
+	}
+	return g
+}
+
+// declares reports whether the log group fn writes to is declared in the
+// graph (or its retention set by a CDK LogRetention resource, or out of
+// the template's hands), and the group's name for messages.
+func (g logGroups) declares(fn *app.Resource) (bool, string) {
 	n := fn.Attr(app.AttrLogGroupName)
 	if n == nil {
 		return true, ""
@@ -110,56 +143,62 @@ func functionLogGroup(groups []*app.Resource, fn *app.Resource) (bool, string) {
 		return true, symbolic(n)
 	}
 	name := n.Text()
-	for _, r := range groups {
-		switch {
-		case r.Kind == app.KindLogGroup:
-			if r.Name == name || logNameRefers(r.Props.Get("LogGroupName"), fn) {
-				return true, name
-			}
-		case r.Type == "Custom::LogRetention" || strings.HasSuffix(r.Type, "::LogRetention"):
-			if logNameRefers(r.Props.Get("LogGroupName"), fn) || r.Props.Get("LogGroupName").Text() == name {
-				return true, name
-			}
-		}
-	}
-	return false, name
+	return g.names[name] || g.fns[fn.ID], name
 }
 
-// logGroupDeclarations lists the resources that can declare a function's
-// log group (log groups and log-retention custom resources), once per run
-// rather than once per function.
-func logGroupDeclarations(c *Context) []*app.Resource {
-	var out []*app.Resource
-	for _, r := range c.Resources() {
-		if r.Kind == app.KindLogGroup || r.Type == "Custom::LogRetention" || strings.HasSuffix(r.Type, "::LogRetention") {
-			out = append(out, r)
+// refIDs returns the logical ids a value refers to: Ref, GetAtt, the
+// variables of a Sub, the items of a Join.
+func refIDs(n *app.Node) []string {
+	name, arg, ok := n.Intrinsic()
+	if !ok {
+		return nil
+	}
+	switch name {
+	case "Ref":
+		return []string{arg.Text()}
+	case "Fn::GetAtt":
+		if arg.IsList() && len(arg.List) > 0 {
+			return []string{arg.List[0].Text()}
 		}
-	}
-	return out
-}
-
-// logNameRefers reports a LogGroupName built from fn's name:
-// "/aws/lambda/" joined with a Ref to it, in Sub or Join form.
-func logNameRefers(n *app.Node, fn *app.Resource) bool {
-	id := fn.ID
-	if fn.Stack != "" {
-		id = strings.TrimPrefix(id, fn.Stack+"/")
-	}
-	text, ok := arnText(n)
-	if !ok || !strings.HasPrefix(text, "/aws/lambda/") {
-		return false
-	}
-	if y, ok := refersTo(n, id); ok && y {
-		return true
-	}
-	if name, arg, fn := n.Intrinsic(); fn && name == "Fn::Join" && arg.IsList() && len(arg.List) == 2 {
-		for _, it := range arg.List[1].Items() {
-			if y, ok := refersTo(it, id); ok && y {
-				return true
+		id, _, _ := strings.Cut(arg.Text(), ".")
+		return []string{id}
+	case "Fn::Sub":
+		tmpl := arg.Text()
+		var out []string
+		if arg.IsList() && len(arg.List) > 0 {
+			tmpl = arg.List[0].Text()
+			if len(arg.List) > 1 && arg.List[1].IsMap() {
+				for _, v := range arg.List[1].Values {
+					out = append(out, refIDs(v)...)
+				}
 			}
 		}
+		for {
+			i := strings.Index(tmpl, "${")
+			if i < 0 {
+				return out
+			}
+			j := strings.IndexByte(tmpl[i:], '}')
+			if j < 0 {
+				return out
+			}
+			v := tmpl[i+2 : i+j]
+			if !strings.HasPrefix(v, "!") && !strings.Contains(v, "::") {
+				id, _, _ := strings.Cut(v, ".")
+				out = append(out, id)
+			}
+			tmpl = tmpl[i+j+1:]
+		}
+	case "Fn::Join":
+		var out []string
+		if arg.IsList() && len(arg.List) == 2 {
+			for _, it := range arg.List[1].Items() {
+				out = append(out, refIDs(it)...)
+			}
+		}
+		return out
 	}
-	return false
+	return nil
 }
 
 // symbolic renders a node for messages.

@@ -3,7 +3,6 @@ package rules
 import (
 	"fmt"
 	"regexp"
-	"slices"
 	"strings"
 
 	"github.com/fnops/fnops/internal/app"
@@ -26,32 +25,41 @@ func secretRules() []*Rule {
 
 // secretPattern is one credential format recognised by its shape alone.
 type secretPattern struct {
-	name string
-	re   *regexp.Regexp
+	name  string
+	hints []string // one of these is in every match: a cheap test first
+	re    *regexp.Regexp
 }
 
 // secretPatterns are formats specific enough to flag wherever they
 // appear (the detect-secrets / KICS kind of list, keeping only the ones
 // that rarely match anything else).
 var secretPatterns = []secretPattern{
-	{"an AWS access key id", regexp.MustCompile(`\b(?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z0-9]{16}\b`)},
-	{"a private key", regexp.MustCompile(`-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY`)},
-	{"a Slack token", regexp.MustCompile(`\bxox[abposr]-[0-9A-Za-z-]{10,}`)},
-	{"a Slack webhook URL", regexp.MustCompile(`https://hooks\.slack\.com/services/T[0-9A-Z]+/B[0-9A-Z]+/[0-9A-Za-z]+`)},
-	{"a Stripe secret key", regexp.MustCompile(`\b(?:sk|rk)_live_[0-9A-Za-z]{16,}`)},
-	{"a GitHub token", regexp.MustCompile(`\b(?:ghp|gho|ghs|ghu|ghr)_[0-9A-Za-z]{36}\b|\bgithub_pat_[0-9A-Za-z_]{60,}`)},
-	{"a Google API key", regexp.MustCompile(`\bAIza[0-9A-Za-z_-]{35}\b`)},
-	{"a SendGrid API key", regexp.MustCompile(`\bSG\.[0-9A-Za-z_-]{22}\.[0-9A-Za-z_-]{43}\b`)},
-	{"a Twilio API key", regexp.MustCompile(`\bSK[0-9a-f]{32}\b`)},
-	{"a password in a URL", regexp.MustCompile(`[a-z][a-z0-9+.-]*://[^/\s:@]+:[^/\s@{}$]{3,}@`)},
-	{"a JSON web token", regexp.MustCompile(`\beyJ[0-9A-Za-z_-]{10,}\.eyJ[0-9A-Za-z_-]{10,}\.[0-9A-Za-z_-]{10,}`)},
+	{"an AWS access key id", []string{"AKIA", "ASIA", "ABIA", "ACCA", "A3T"}, regexp.MustCompile(`\b(?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z0-9]{16}\b`)},
+	{"a private key", []string{"PRIVATE KEY"}, regexp.MustCompile(`-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY`)},
+	{"a Slack token", []string{"xox"}, regexp.MustCompile(`\bxox[abposr]-[0-9A-Za-z-]{10,}`)},
+	{"a Slack webhook URL", []string{"hooks.slack.com"}, regexp.MustCompile(`https://hooks\.slack\.com/services/T[0-9A-Z]+/B[0-9A-Z]+/[0-9A-Za-z]+`)},
+	{"a Stripe secret key", []string{"_live_"}, regexp.MustCompile(`\b(?:sk|rk)_live_[0-9A-Za-z]{16,}`)},
+	{"a GitHub token", []string{"gh", "github_pat_"}, regexp.MustCompile(`\b(?:ghp|gho|ghs|ghu|ghr)_[0-9A-Za-z]{36}\b|\bgithub_pat_[0-9A-Za-z_]{60,}`)},
+	{"a Google API key", []string{"AIza"}, regexp.MustCompile(`\bAIza[0-9A-Za-z_-]{35}\b`)},
+	{"a SendGrid API key", []string{"SG."}, regexp.MustCompile(`\bSG\.[0-9A-Za-z_-]{22}\.[0-9A-Za-z_-]{43}\b`)},
+	{"a Twilio API key", []string{"SK"}, regexp.MustCompile(`\bSK[0-9a-f]{32}\b`)},
+	{"a password in a URL", []string{"://"}, regexp.MustCompile(`[a-z][a-z0-9+.-]*://[^/\s:@]+:[^/\s@{}$]{3,}@`)},
+	{"a JSON web token", []string{"eyJ"}, regexp.MustCompile(`\beyJ[0-9A-Za-z_-]{10,}\.eyJ[0-9A-Za-z_-]{10,}\.[0-9A-Za-z_-]{10,}`)},
 }
 
 // matchSecret returns what kind of credential s holds, "" when none.
 func matchSecret(s string) string {
+	if len(s) < 16 {
+		return "" // shorter than any credential format here
+	}
 	for _, p := range secretPatterns {
-		if p.re.MatchString(s) {
-			return p.name
+		for _, h := range p.hints {
+			if strings.Contains(s, h) {
+				if p.re.MatchString(s) {
+					return p.name
+				}
+				break
+			}
 		}
 	}
 	return ""
@@ -183,29 +191,91 @@ func envSecretsRule() *Rule {
 	}
 }
 
-// secretProperty names properties that hold a secret wherever they are.
-var secretProperty = regexp.MustCompile(`(?i)^(master(user)?password|password|adminpassword|dbpassword|userpassword|` +
-	`passphrase|keypassphrase|secretstring|secretaccesskey|secretkey|accesstoken|oauthtoken|authtoken|` +
-	`refreshtoken|clientsecret|apikey|apitoken|privatekey|sharedsecret|webhooksecret|sasltoken|basicauthcredentials)$`)
-
 // walkProps calls fn for every scalar under n with the path of keys to it.
-func walkProps(n *app.Node, path []string, fn func(path []string, v *app.Node)) {
+// The path is only valid during the call.
+func walkProps(n *app.Node, path []string, fn func(path []string, v *app.Node)) []string {
 	switch {
 	case n == nil:
 	case n.IsScalar():
 		fn(path, n)
 	case n.IsList():
 		for _, it := range n.List {
-			walkProps(it, path, fn)
+			path = walkProps(it, path, fn)
 		}
 	case n.IsMap():
 		if _, _, isFn := n.Intrinsic(); isFn {
-			return // a reference, not a value
+			return path // a reference, not a value
 		}
 		for i, k := range n.Keys {
-			walkProps(n.Values[i], append(path[:len(path):len(path)], k), fn)
+			path = walkProps(n.Values[i], append(path, k), fn)
+			path = path[:len(path)-1]
 		}
 	}
+	return path
+}
+
+// secretProperties are the property names (lower-cased) that hold a secret
+// wherever they are.
+var secretProperties = map[string]bool{}
+
+func init() {
+	for _, k := range strings.Fields(`masterpassword masteruserpassword password adminpassword dbpassword userpassword
+		passphrase keypassphrase secretstring secretaccesskey secretkey accesstoken oauthtoken authtoken
+		refreshtoken clientsecret apikey apitoken privatekey sharedsecret webhooksecret sasltoken basicauthcredentials`) {
+		secretProperties[k] = true
+	}
+}
+
+// isSecretProperty reports a property name that holds a secret.
+func isSecretProperty(k string) bool {
+	if len(k) < 6 || len(k) > 21 {
+		return false
+	}
+	switch k[len(k)-1] | 0x20 {
+	case 'd', 'e', 'g', 'y', 'n', 't', 's':
+		return secretProperties[strings.ToLower(k)]
+	}
+	return false
+}
+
+// secretHit is a property value that is a secret: a literal under a
+// secret property's name, or a credential by its shape.
+type secretHit struct {
+	r        *app.Resource
+	path     string
+	v        *app.Node
+	property bool   // secret-literal-property's
+	kind     string // secret-pattern's: the kind of credential
+}
+
+// secretHits walks every property of every resource once per run for the
+// two rules that read them all. Function environments are
+// function-env-secrets's, SSM parameter values ssm-parameter-secret's.
+func secretHits(c *Context) []secretHit {
+	return once(c, "secret-hits", func() []secretHit {
+		var out []secretHit
+		for _, r := range c.Resources() {
+			walkProps(r.Props, nil, func(path []string, v *app.Node) {
+				if len(path) == 0 || isEnvPath(r, path) {
+					return
+				}
+				s, _ := v.String()
+				if isSecretProperty(path[len(path)-1]) {
+					if strings.TrimSpace(s) != "" && !strings.Contains(s, "{{resolve:") {
+						out = append(out, secretHit{r: r, path: strings.Join(path, "."), v: v, property: true})
+					}
+					return
+				}
+				if r.Kind == app.KindParameter && len(path) == 1 && path[0] == "Value" {
+					return
+				}
+				if kind := matchSecret(s); kind != "" {
+					out = append(out, secretHit{r: r, path: strings.Join(path, "."), v: v, kind: kind})
+				}
+			})
+		}
+		return out
+	})
 }
 
 // isEnvPath reports a path under a function's environment, which
@@ -257,19 +327,11 @@ Resources:
       MasterUserPassword: "{{resolve:secretsmanager:orders-db:SecretString:password}}"
 `,
 		Check: func(c *Context) {
-			for _, r := range c.Resources() {
-				walkProps(r.Props, nil, func(path []string, v *app.Node) {
-					if len(path) == 0 || isEnvPath(r, path) || !secretProperty.MatchString(path[len(path)-1]) {
-						return
-					}
-					s, _ := v.String()
-					if strings.TrimSpace(s) == "" || strings.Contains(s, "{{resolve:") {
-						return
-					}
-					c.Report(Issue{Resource: r, At: v,
-						Message: fmt.Sprintf("%s of %s is written in the template (a literal, or a parameter's Default)",
-							strings.Join(path, "."), r.Display())})
-				})
+			for _, h := range secretHits(c) {
+				if h.property {
+					c.Report(Issue{Resource: h.r, At: h.v,
+						Message: fmt.Sprintf("%s of %s is written in the template (a literal, or a parameter's Default)", h.path, h.r.Display())})
+				}
 			}
 		},
 	}
@@ -311,20 +373,11 @@ func secretPatternRule() *Rule {
           ApiKeyValue: "{{resolve:secretsmanager:partner-api:SecretString:key}}"
 `,
 		Check: func(c *Context) {
-			for _, r := range c.Resources() {
-				walkProps(r.Props, nil, func(path []string, v *app.Node) {
-					if isEnvPath(r, path) || (len(path) > 0 && secretProperty.MatchString(path[len(path)-1])) {
-						return // function-env-secrets, secret-literal-property
-					}
-					if r.Kind == app.KindParameter && slices.Equal(path, []string{"Value"}) {
-						return // ssm-parameter-secret
-					}
-					s, _ := v.String()
-					if kind := matchSecret(s); kind != "" {
-						c.Report(Issue{Resource: r, At: v,
-							Message: fmt.Sprintf("%s of %s holds %s in plain text", strings.Join(path, "."), r.Display(), kind)})
-					}
-				})
+			for _, h := range secretHits(c) {
+				if h.kind != "" {
+					c.Report(Issue{Resource: h.r, At: h.v,
+						Message: fmt.Sprintf("%s of %s holds %s in plain text", h.path, h.r.Display(), h.kind)})
+				}
 			}
 		},
 	}
