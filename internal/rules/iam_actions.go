@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/fnops/fnops/internal/app"
 )
@@ -170,12 +171,12 @@ const (
 // classify sorts one action granted on "*". The same few hundred actions
 // recur in every role of a large app, so the answers are kept for the run.
 func classify(c *Context, action string) starClass {
-	known := once(c, "iam-classes", func() map[string]starClass { return make(map[string]starClass) })
-	if v, ok := known[action]; ok {
-		return v
+	known := once(c, "iam-classes", func() *sync.Map { return new(sync.Map) })
+	if v, ok := known.Load(action); ok {
+		return v.(starClass)
 	}
 	v := classifyAction(action)
-	known[action] = v
+	known.Store(action, v)
 	return v
 }
 
