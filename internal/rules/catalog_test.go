@@ -295,12 +295,14 @@ func BenchmarkRulesOnCorpus(b *testing.B) {
 		b.Run(fmt.Sprintf("rules=%s/%d", sel.name, len(sel.rs)), func(b *testing.B) {
 			e := &rules.Engine{Registry: reg, Rules: sel.rs, Now: fixtureDate}
 			b.ReportAllocs()
+			cpu := cpuTime()
 			for b.Loop() {
 				if fs := e.Run(g); len(fs) == 0 {
 					b.Fatal("no findings")
 				}
 			}
 			b.ReportMetric(float64(len(g.Resources)), "resources")
+			b.ReportMetric(float64((cpuTime()-cpu).Microseconds())/1000/float64(b.N), "cpu-ms/op")
 		})
 	}
 }
