@@ -306,3 +306,36 @@ func BenchmarkRulesOnCorpus(b *testing.B) {
 		})
 	}
 }
+
+// TestCatalogPassesTogether loads every catalog rule's pass fixtures as one
+// directory, as `fnops audit DIR` does with several templates (ids then
+// carry the file: "t.yaml#Queue"), and checks that no rule flags its own
+// pass fixtures there either.
+func TestCatalogPassesTogether(t *testing.T) {
+	dir := t.TempDir()
+	owner := map[string]string{} // file name → rule
+	for _, id := range catalogIDs() {
+		files, _ := filepath.Glob(filepath.Join("testdata", id, "pass_*"))
+		for _, f := range files {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			name := id + "-" + filepath.Base(f)
+			if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			owner[name] = id
+		}
+	}
+	if len(owner) < 60 {
+		t.Fatalf("only %d pass fixtures", len(owner))
+	}
+	reg := rules.Builtin()
+	g := iac.Load([]string{dir}, iac.Options{})
+	for _, f := range (&rules.Engine{Registry: reg, Rules: everyRule(t, reg), Now: fixtureDate}).Run(g) {
+		if f.Suppressed == nil && owner[filepath.Base(f.Pos.File)] == f.Rule {
+			t.Errorf("%s: %s flags its own pass fixture: %s", filepath.Base(f.Pos.File), f.Rule, f.Message)
+		}
+	}
+}
