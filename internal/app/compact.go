@@ -1,6 +1,10 @@
 package app
 
-import "unsafe"
+import (
+	"hash/maphash"
+	"slices"
+	"unsafe"
+)
 
 // Compactor copies what a graph keeps into compact storage, so that the
 // documents it was loaded from can be dropped and a loaded application costs
@@ -13,7 +17,9 @@ import "unsafe"
 //     (Node.KeyPos), which the parsers keep but nothing reads once a
 //     resource is built;
 //   - nodes shared inside the graph (an attribute that is also a property)
-//     stay shared.
+//     stay shared, and equal subtrees are stored once. Readers must treat
+//     a loaded graph's nodes as read-only, as they always had to: a node
+//     may be reached from several places.
 //
 // Values are unchanged: every kind, scalar, position and origin is copied.
 // A Compactor is not safe for concurrent use; one loader worker owns one,
@@ -28,6 +34,10 @@ type Compactor struct {
 	// role's statements are appended to the resources it governs.
 	seenStrs  map[*string][]string
 	seenNodes map[**Node][]*Node
+	// canon holds the nodes of the current graph by hash, to store equal
+	// subtrees once.
+	canon map[uint64][]*Node
+	seed  maphash.Seed
 	// lastFile was interned as lastInterned (see pos).
 	lastFile, lastInterned string
 }
@@ -35,7 +45,8 @@ type Compactor struct {
 // NewCompactor returns an empty Compactor.
 func NewCompactor() *Compactor {
 	return &Compactor{strs: make(map[string]string, 1024), seen: make(map[*Node]*Node, 512),
-		seenStrs: make(map[*string][]string), seenNodes: make(map[**Node][]*Node)}
+		seenStrs: make(map[*string][]string), seenNodes: make(map[**Node][]*Node),
+		canon: make(map[uint64][]*Node, 512), seed: maphash.MakeSeed()}
 }
 
 // slab sizes: big enough that allocation is rare, small enough that a
@@ -83,6 +94,7 @@ func (c *Compactor) Graph(g *Graph) {
 
 func (c *Compactor) forget() {
 	clear(c.seen)
+	clear(c.canon)
 	clear(c.seenStrs)
 	clear(c.seenNodes)
 }
@@ -203,7 +215,10 @@ func (c *Compactor) pos(p Pos) Pos {
 }
 
 // Node returns the compact copy of n (nil for nil). Within one Graph call,
-// a node reached twice is copied once.
+// a node reached twice is copied once, and equal subtrees (same kinds,
+// text, positions and origins all the way down: a function's tags that the
+// SAM transform copies onto its role) are stored once. n must be acyclic,
+// as every parsed or transformed document is.
 func (c *Compactor) Node(n *Node) *Node {
 	if n == nil {
 		return nil
@@ -211,22 +226,57 @@ func (c *Compactor) Node(n *Node) *Node {
 	if m, ok := c.seen[n]; ok {
 		return m
 	}
+	v := Node{Kind: n.Kind, Origin: n.Origin, Pos: c.pos(n.Pos), Scalar: c.String(n.Scalar)}
+	if n.List != nil {
+		v.List = c.nodeList(n.List)
+	}
+	if n.Keys != nil {
+		v.Keys = c.keyList(n.Keys)
+		v.Values = c.nodeList(n.Values)
+	}
+	h := c.hash(&v)
+	for _, e := range c.canon[h] {
+		if sameNode(e, &v) {
+			c.seen[n] = e
+			return e
+		}
+	}
 	if len(c.nodes) == 0 {
 		c.nodes = make([]Node, nodeSlab)
 	}
 	m := &c.nodes[0]
 	c.nodes = c.nodes[1:]
+	*m = v
+	c.canon[h] = append(c.canon[h], m)
 	c.seen[n] = m
-	m.Kind, m.Origin, m.Pos = n.Kind, n.Origin, c.pos(n.Pos)
-	m.Scalar = c.String(n.Scalar)
-	if n.List != nil {
-		m.List = c.nodeList(n.List)
-	}
-	if n.Keys != nil {
-		m.Keys = c.keyList(n.Keys)
-		m.Values = c.nodeList(n.Values)
-	}
 	return m
+}
+
+// hash mixes what sameNode compares: children are already canonical, so
+// their addresses stand for their contents, as interned strings' do.
+func (c *Compactor) hash(n *Node) uint64 {
+	h := uint64(n.Kind)<<8 | uint64(n.Origin)
+	mix := func(x uint64) { h = (h ^ x) * 0x100000001b3 }
+	mix(maphash.String(c.seed, n.Scalar))
+	mix(uint64(uintptr(unsafe.Pointer(unsafe.StringData(n.Pos.File)))))
+	mix(uint64(n.Pos.Line)<<32 ^ uint64(n.Pos.Col))
+	for _, x := range n.List {
+		mix(uint64(uintptr(unsafe.Pointer(x))))
+	}
+	for i, x := range n.Values {
+		mix(uint64(uintptr(unsafe.Pointer(x))))
+		mix(uint64(uintptr(unsafe.Pointer(unsafe.StringData(n.Keys[i])))))
+	}
+	return h
+}
+
+// sameNode reports whether two compacted nodes hold the same value.
+func sameNode(a, b *Node) bool {
+	if a.Kind != b.Kind || a.Origin != b.Origin || a.Scalar != b.Scalar || a.Pos != b.Pos ||
+		(a.List == nil) != (b.List == nil) || (a.Keys == nil) != (b.Keys == nil) || (a.Values == nil) != (b.Values == nil) {
+		return false
+	}
+	return slices.Equal(a.List, b.List) && slices.Equal(a.Keys, b.Keys) && slices.Equal(a.Values, b.Values)
 }
 
 // nodeList copies a list of nodes into the pointer slab. Its capacity is

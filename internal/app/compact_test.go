@@ -14,22 +14,18 @@ import (
 )
 
 // dump renders everything a graph holds that readers can see (all but the
-// key positions the Compactor drops), with each node's identity numbered
-// in order of first appearance, so that sharing shows too.
-func dump(g *app.Graph) string {
+// key positions the Compactor drops), and lists the nodes in the order it
+// meets them, repeats included, so that sharing can be compared.
+func dump(g *app.Graph) (string, []*app.Node) {
 	var b strings.Builder
-	ids := map[*app.Node]int{}
+	var order []*app.Node
 	var node func(n *app.Node)
 	node = func(n *app.Node) {
+		order = append(order, n)
 		if n == nil {
 			b.WriteString("nil ")
 			return
 		}
-		if id, ok := ids[n]; ok {
-			fmt.Fprintf(&b, "#%d ", id)
-			return
-		}
-		ids[n] = len(ids)
 		fmt.Fprintf(&b, "(%d %d %q %v %d %v nil:%v,%v,%v ", n.Kind, n.Origin, n.Scalar, n.Pos, len(n.List), n.Keys, n.List == nil, n.Keys == nil, n.Values == nil)
 		for _, c := range n.List {
 			node(c)
@@ -63,7 +59,7 @@ func dump(g *app.Graph) string {
 		fmt.Fprintf(&b, "\nedge %s %s %s %s %v %v", e.From, e.To, e.Kind, e.Via, e.Pos, e.Detail)
 	}
 	fmt.Fprintf(&b, "\nfiles %v diags %v", g.Files, g.Diags)
-	return b.String()
+	return b.String(), order
 }
 
 // nodes collects every node reachable from g's resources.
@@ -105,6 +101,7 @@ func TestCompactorKeepsEveryValue(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := app.NewCompactor()
+	var nodesBefore, nodesAfter int
 	for _, f := range files {
 		data, err := os.ReadFile(f)
 		if err != nil {
@@ -116,15 +113,29 @@ func TestCompactorKeepsEveryValue(t *testing.T) {
 		}
 		sam.Transform(tpl)
 		g := cfn.Adapt(tpl, cfn.Options{})
-		before, old := dump(g), nodes(g)
+		before, orderBefore := dump(g)
+		old := nodes(g)
 		c.Graph(g)
-		if after := dump(g); after != before {
+		after, orderAfter := dump(g)
+		if after != before {
 			i := 0
 			for i < min(len(after), len(before)) && after[i] == before[i] {
 				i++
 			}
 			t.Fatalf("%s: compaction changed the graph at byte %d:\nbefore %q\nafter  %q", f, i,
 				before[max(0, i-80):min(len(before), i+80)], after[max(0, i-80):min(len(after), i+80)])
+		}
+		// What was shared stays shared (and equal subtrees may be too).
+		was := map[*app.Node]*app.Node{}
+		for i, n := range orderBefore {
+			if m, ok := was[n]; ok && m != orderAfter[i] {
+				t.Fatalf("%s: a node shared before compaction is copied twice", f)
+			}
+			was[n] = orderAfter[i]
+		}
+		nodesBefore, nodesAfter = nodesBefore+len(old), nodesAfter+len(nodes(g))
+		if len(nodes(g)) > len(old) {
+			t.Fatalf("%s: compaction made more nodes (%d) than it was given (%d)", f, len(nodes(g)), len(old))
 		}
 		for n := range nodes(g) {
 			if old[n] {
@@ -137,6 +148,9 @@ func TestCompactorKeepsEveryValue(t *testing.T) {
 		if g.Resource(g.Resources[0].ID) != g.Resources[0] {
 			t.Fatalf("%s: the index does not find the resources", f)
 		}
+	}
+	if nodesAfter >= nodesBefore {
+		t.Errorf("equal subtrees are not shared: %d nodes before compaction, %d after", nodesBefore, nodesAfter)
 	}
 	// Interned: the same text is one string, wherever it came from.
 	a, b := c.String(strings.Repeat("x", 3)), c.String(strings.Repeat("x", 3))

@@ -10,7 +10,7 @@ import (
 
 // A loaded application is a large, long-lived heap built from a stream of
 // short-lived documents. With Go's default GOGC=100 the heap grows to twice
-// what is live before a collection, so a 60 MB model would cost 120 MB. The
+// what is live before a collection, so a 70 MB model would cost 140 MB. The
 // commands that load templates therefore run under a soft memory limit
 // (runtime/debug.SetMemoryLimit) that follows the live heap: a floor while
 // the heap is small, where GOGC alone decides, and the live heap plus a
@@ -20,7 +20,7 @@ import (
 //
 // GOMEMLIMIT, when set, is the user's choice and the limit is left alone.
 const (
-	memFloor     = 64 << 20 // below this, GOGC alone decides
+	memFloor     = 96 << 20 // below this, GOGC alone decides
 	memMarginMin = 16 << 20 // the least garbage let accumulate between collections
 	memMarginDiv = 4        // ... or a quarter of the live heap when that is more
 )

@@ -13,8 +13,9 @@ func TestMemLimit(t *testing.T) {
 		want           int64
 	}{
 		{0, 0, memFloor},
-		{20 << 20, 4 << 20, memFloor},            // small heaps: the floor, GOGC decides
-		{60 << 20, 6 << 20, (60 + 6 + 16) << 20}, // the margin's minimum
+		{20 << 20, 4 << 20, memFloor},              // small heaps: the floor, GOGC decides
+		{80 << 20, 6 << 20, (80 + 6 + 20) << 20},   // a quarter of the live heap
+		{40 << 20, 50 << 20, (40 + 50 + 16) << 20}, // the margin's minimum
 		{200 << 20, 10 << 20, (200 + 10 + 50) << 20},
 	} {
 		if got := memLimit(c.live, c.overhead); got != c.want {

@@ -27,6 +27,12 @@ func All() []*Rule {
 		functionLogRules(),
 		secretRules(),
 		pollRules(),
+		deliveryRules(),
+		messagingRules(),
+		s3Rules(),
+		apiRules(),
+		stepFunctionsRules(),
+		dynamoDBRules(),
 	}
 	var all []*Rule
 	for _, f := range families {
