@@ -237,7 +237,7 @@ func allows(s app.Statement, actions ...string) bool {
 func refersTo(n *app.Node, id string) (yes, ok bool) {
 	// Templates name resources by their logical id; the graph's ids add
 	// the file ("t.yaml#Queue") and nested-stack ("Parent/Queue") prefixes.
-	id = localID(id)
+	id = logicalID(id)
 	name, arg, isFn := n.Intrinsic()
 	if !isFn {
 		return false, false
@@ -270,9 +270,9 @@ func refersTo(n *app.Node, id string) (yes, ok bool) {
 	return false, false
 }
 
-// localID is a graph id's logical id as its template writes it: without
+// logicalID is a graph id's logical id as its template writes it: without
 // the file and nested-stack prefixes, which logical ids cannot contain.
-func localID(id string) string {
+func logicalID(id string) string {
 	if i := strings.LastIndexAny(id, "#/"); i >= 0 {
 		return id[i+1:]
 	}

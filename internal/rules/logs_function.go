@@ -147,7 +147,7 @@ func (g logGroups) declares(fn *app.Resource) (bool, string) {
 // ("t.yaml#") and nested stack ("Parent/"), so that a logical id found in
 // a template becomes a graph id with scopeOf(owner) + id.
 func scopeOf(id string) string {
-	return id[:len(id)-len(localID(id))]
+	return id[:len(id)-len(logicalID(id))]
 }
 
 // refIDs returns the logical ids a value refers to: Ref, GetAtt, the
