@@ -822,21 +822,27 @@ Resources:
 	}
 }
 
-// associated reports whether one of the resources of the given types
-// names the stage or its API in key.
-func associated(c *Context, s stage, key string, types ...string) bool {
+// associations returns the ids that the resources of the given types
+// name in key (for UsagePlan ApiStages, in each stage's ApiId).
+func associations(c *Context, key string, types ...string) map[string]bool {
+	ids := map[string]bool{}
+	add := func(id string) { ids[id] = true }
 	for _, a := range ofType(c, types...) {
 		n := a.Props.Get(key)
-		if mentions(n, s.r.ID) || (s.api != nil && mentions(n, s.api.ID)) {
-			return true
-		}
-		for _, it := range n.Items() {
-			if mentions(it.Get("ApiId"), s.r.ID) || (s.api != nil && mentions(it.Get("ApiId"), s.api.ID)) {
-				return true
+		if key == "ApiStages" {
+			for _, it := range n.Items() {
+				mentionedIDs(it.Get("ApiId"), add)
 			}
+			continue
 		}
+		mentionedIDs(n, add)
 	}
-	return false
+	return ids
+}
+
+// associated reports whether ids names the stage or its API.
+func (s stage) associated(ids map[string]bool) bool {
+	return ids[s.r.ID] || (s.api != nil && ids[s.api.ID])
 }
 
 func apiWAFRule() *Rule {
@@ -883,8 +889,9 @@ func apiWAFRule() *Rule {
       WebACLArn: arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/shop/abc
 `,
 		Check: func(c *Context) {
+			ids := associations(c, "ResourceArn", "AWS::WAFv2::WebACLAssociation", "AWS::WAFRegional::WebACLAssociation")
 			for _, s := range stages(c) {
-				if s.proto == "REST" && !associated(c, s, "ResourceArn", "AWS::WAFv2::WebACLAssociation", "AWS::WAFRegional::WebACLAssociation") {
+				if s.proto == "REST" && !s.associated(ids) {
 					s.report(c, nil, "%s has no WAF web ACL", s.name())
 				}
 			}
@@ -941,8 +948,9 @@ func apiUsagePlanRule() *Rule {
       Throttle: {BurstLimit: 50, RateLimit: 20}
 `,
 		Check: func(c *Context) {
+			ids := associations(c, "ApiStages", "AWS::ApiGateway::UsagePlan")
 			for _, s := range stages(c) {
-				if s.proto == "REST" && !associated(c, s, "ApiStages", "AWS::ApiGateway::UsagePlan") {
+				if s.proto == "REST" && !s.associated(ids) {
 					s.report(c, nil, "%s is in no usage plan", s.name())
 				}
 			}

@@ -2,7 +2,6 @@ package rules
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/fnops/fnops/internal/app"
@@ -567,31 +566,35 @@ func managedSNSKey(n *app.Node) bool {
 	return ok && (s == "alias/aws/sns" || strings.HasSuffix(s, ":alias/aws/sns"))
 }
 
-// servicePublishers returns the resources through which an AWS service
-// publishes to topic t: CloudWatch alarms with t among their actions,
-// EventBridge rules targeting it, buckets notifying it.
-func servicePublishers(c *Context, t *app.Resource) []*app.Resource {
-	id := localID(t)
-	var out []*app.Resource
-	for _, r := range c.Resources() {
-		if r.Stack != t.Stack {
-			continue
-		}
+// servicePublishers indexes, by stack and local id of the topic, the
+// resources through which an AWS service publishes to a topic: CloudWatch
+// alarms with it among their actions, EventBridge rules targeting it,
+// buckets notifying it.
+func servicePublishers(c *Context) map[[2]string][]*app.Resource {
+	out := map[[2]string][]*app.Resource{}
+	for _, r := range c.Resources(app.KindAlarm, app.KindRule, app.KindBucket) {
 		var refs []*app.Node
-		switch {
-		case r.Kind == app.KindAlarm:
+		switch r.Kind {
+		case app.KindAlarm:
 			refs = append(refs, r.Props.Get("AlarmActions"), r.Props.Get("OKActions"), r.Props.Get("InsufficientDataActions"))
-		case r.Kind == app.KindRule:
+		case app.KindRule:
 			for _, tg := range r.Props.Get("Targets").Items() {
 				refs = append(refs, tg.Get("Arn"))
 			}
-		case r.Kind == app.KindBucket:
+		case app.KindBucket:
 			for _, tc := range r.Props.Path("NotificationConfiguration", "TopicConfigurations").Items() {
 				refs = append(refs, tc.Get("Topic"))
 			}
 		}
-		if slices.ContainsFunc(refs, func(n *app.Node) bool { return mentions(n, id) }) {
-			out = append(out, r)
+		seen := map[string]bool{}
+		for _, n := range refs {
+			mentionedIDs(n, func(id string) {
+				if !seen[id] {
+					seen[id] = true
+					k := [2]string{r.Stack, id}
+					out[k] = append(out[k], r)
+				}
+			})
 		}
 	}
 	return out
@@ -659,12 +662,16 @@ func snsManagedKeyRule() *Rule {
       AlarmActions: [!Ref Alarms]
 `,
 		Check: func(c *Context) {
+			var index map[[2]string][]*app.Resource
 			for _, t := range c.Resources(app.KindTopic) {
 				key := t.Props.Get("KmsMasterKeyId")
 				if !managedSNSKey(key) {
 					continue
 				}
-				pubs := servicePublishers(c, t)
+				if index == nil {
+					index = servicePublishers(c)
+				}
+				pubs := index[[2]string{t.Stack, localID(t)}]
 				if len(pubs) == 0 {
 					continue
 				}

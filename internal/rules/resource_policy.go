@@ -248,6 +248,42 @@ func mentions(n *app.Node, id string) bool {
 	return false
 }
 
+// mentionedIDs calls fn with every logical id n refers to: Refs,
+// GetAtts, Sub variables ("${Id}", "${Id.Arn}") and whole strings (the
+// loader's resolved form). Callers index with it where mentions per pair
+// would be quadratic.
+func mentionedIDs(n *app.Node, fn func(id string)) {
+	if n == nil {
+		return
+	}
+	if id := refID(n); id != "" {
+		fn(id)
+	}
+	if s, ok := n.String(); ok {
+		fn(s)
+		for rest := s; ; {
+			i := strings.Index(rest, "${")
+			if i < 0 {
+				break
+			}
+			j := strings.IndexByte(rest[i:], '}')
+			if j < 0 {
+				break
+			}
+			id, _, _ := strings.Cut(rest[i+2:i+j], ".")
+			fn(id)
+			rest = rest[i+j+1:]
+		}
+		return
+	}
+	for _, it := range n.List {
+		mentionedIDs(it, fn)
+	}
+	for _, v := range n.Values {
+		mentionedIDs(v, fn)
+	}
+}
+
 // reportedOn is the resource a finding about a generated resource belongs to:
 // the written resource it was made from when known, else r itself.
 func reportedOn(r, from *app.Resource) *app.Resource {
