@@ -124,4 +124,5 @@ var commands = []func(*env) *cobra.Command{
 	newStatsCmd,
 	newAuditCmd,
 	newRulesCmd,
+	newWatchCmd,
 }

@@ -275,8 +275,15 @@ func (d *decoder) skip(what string) { d.sum.Skipped[what]++ }
 // checkTime rejects timestamps from the far future.
 func (d *decoder) checkTime(t time.Time) bool {
 	if t.After(d.limit) {
-		d.reject(ReasonFutureTime)
-		return false
+		// A decoder on a followed stream (fnops watch) lives for days:
+		// unless Options.Now fixes the clock, the limit moves with it.
+		if d.opts.Now.IsZero() {
+			d.limit = time.Now().Add(24 * time.Hour)
+		}
+		if t.After(d.limit) {
+			d.reject(ReasonFutureTime)
+			return false
+		}
 	}
 	return true
 }
