@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/fnops/fnops/internal/iac"
+	"github.com/fnops/fnops/internal/iac/corpus"
 )
 
 // serviceTemplate is a CloudFormation template with n copies of a
@@ -76,13 +77,30 @@ func serviceTemplate(n int) string {
 }
 
 // BenchmarkServiceRules runs the single-resource families (every rule,
-// opt-in ones included) over a loaded template of n service groups, 14
+// opt-in ones included) over the 600 generated templates of the audit
+// speed target, and over a loaded template of n service groups, 14
 // resources each.
 func BenchmarkServiceRules(b *testing.B) {
 	var rs []*Rule
 	for _, f := range [][]*Rule{deliveryRules(), messagingRules(), s3Rules(), apiRules(), stepFunctionsRules(), dynamoDBRules()} {
 		rs = append(rs, f...)
 	}
+	b.Run("corpus=600", func(b *testing.B) {
+		dir := b.TempDir()
+		if _, err := corpus.Generate(dir, 600, 1); err != nil {
+			b.Fatal(err)
+		}
+		g := iac.Load([]string{dir}, iac.Options{})
+		reg, err := NewRegistry(rs...)
+		if err != nil {
+			b.Fatal(err)
+		}
+		e := &Engine{Registry: reg, Rules: reg.Rules(), ReadFile: func(string) ([]byte, error) { return nil, nil }}
+		b.ReportAllocs()
+		for b.Loop() {
+			e.Run(g)
+		}
+	})
 	for _, n := range []int{100, 1000} {
 		b.Run(fmt.Sprintf("groups=%d", n), func(b *testing.B) {
 			path := filepath.Join(b.TempDir(), "template.yaml")
