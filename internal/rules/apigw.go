@@ -908,8 +908,8 @@ func apiUsagePlanRule() *Rule {
 		OptIn:    true,
 		Description: "A usage plan gives each API key its own throttle and quota, so one client cannot starve " +
 			"the others. Only APIs that hand out keys need one: opt-in. An `AWS::ApiGateway::UsagePlan` whose " +
-			"`ApiStages` name the API counts. (SAM's `Auth.UsagePlan` is not modelled yet: write the plan, or " +
-			"suppress with that reason.)",
+			"`ApiStages` name the API counts, and so does SAM's `Auth.UsagePlan` (`PER_API` or `SHARED`, " +
+			"`Globals.Api` included).",
 		Remediation: "Add an `AWS::ApiGateway::UsagePlan` with `ApiStages: [{ApiId: !Ref Api, Stage: prod}]` " +
 			"and `Throttle`/`Quota`.",
 		Aliases: []string{

@@ -282,3 +282,66 @@ Resources:
 		t.Error("body-and-params does not validate parameters")
 	}
 }
+
+// TestUsagePlans checks Auth.UsagePlan: PER_API makes a plan, key and
+// plan key per API; SHARED makes one plan listing every sharing API's
+// stage; NONE makes nothing.
+func TestUsagePlans(t *testing.T) {
+	src := `Transform: AWS::Serverless-2016-10-31
+Resources:
+  Own:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: prod
+      Auth:
+        UsagePlan:
+          CreateUsagePlan: PER_API
+          Throttle: {BurstLimit: 10, RateLimit: 5}
+  A:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: prod
+      Auth: {UsagePlan: {CreateUsagePlan: SHARED}}
+  B:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: dev
+      Auth: {UsagePlan: {CreateUsagePlan: SHARED}}
+  C:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: prod
+      Auth: {UsagePlan: {CreateUsagePlan: NONE}}
+`
+	tpl, err := cfn.Parse("t.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	Transform(tpl)
+	for _, d := range tpl.Diags {
+		t.Errorf("diag: %v", d)
+	}
+	own := tpl.Resource("OwnUsagePlan")
+	if own == nil || own.Type != "AWS::ApiGateway::UsagePlan" || tpl.Resource("OwnApiKey") == nil || tpl.Resource("OwnUsagePlanKey") == nil {
+		t.Fatalf("PER_API: no plan, key and plan key")
+	}
+	if v, _ := own.Properties.Path("Throttle", "RateLimit").Int64(); v != 5 {
+		t.Errorf("PER_API throttle lost: %v", own.Properties.Get("Throttle").Plain())
+	}
+	shared := tpl.Resource("ServerlessUsagePlan")
+	if shared == nil {
+		t.Fatal("SHARED: no ServerlessUsagePlan")
+	}
+	var apis []string
+	for _, s := range shared.Properties.Get("ApiStages").Items() {
+		apis = append(apis, s.Path("ApiId", "Ref").Text()+"/"+s.Path("Stage", "Ref").Text())
+	}
+	if strings.Join(apis, ",") != "A/AprodStage,B/BdevStage" {
+		t.Errorf("shared plan stages %v", apis)
+	}
+	for _, r := range tpl.Resources {
+		if strings.HasPrefix(r.ID, "C") && r.Type == "AWS::ApiGateway::UsagePlan" {
+			t.Errorf("NONE made %s", r.ID)
+		}
+	}
+}
