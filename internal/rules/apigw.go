@@ -87,7 +87,7 @@ func (s stage) name() string {
 		what = "stage " + s.r.ID
 	}
 	if s.api != nil {
-		return fmt.Sprintf("%s of %s", what, s.api.Display())
+		return fmt.Sprintf("%s of %s", what, label(s.api))
 	}
 	return what
 }
@@ -746,7 +746,7 @@ Resources:
 				}
 				name := r.apiID
 				if r.api != nil {
-					name = r.api.Display()
+					name = label(r.api)
 				}
 				c.Report(Issue{Resource: r.on, At: r.at, Pos: posOr(r.at, r.on.Pos), Related: resourceIDs(r.api),
 					Message: fmt.Sprintf("route %s of API %s %s", r.label(), name, what)})
@@ -997,7 +997,7 @@ func apiPrivateRule() *Rule {
 					continue // a parameter decides
 				}
 				c.Report(Issue{Resource: api, At: api.Props.Get("EndpointConfiguration"),
-					Message: fmt.Sprintf("REST API %s has a public endpoint", api.Display())})
+					Message: fmt.Sprintf("REST API %s has a public endpoint", label(api))})
 			}
 		},
 	}
@@ -1093,7 +1093,7 @@ func appSyncTracingRule() *Rule {
 		Check: func(c *Context) {
 			for _, g := range c.Resources(app.KindAppSync) {
 				if n := g.Props.Get("XrayEnabled"); !truthOf(n) {
-					c.Report(Issue{Resource: g, At: n, Message: fmt.Sprintf("GraphQL API %s does not trace requests with X-Ray", g.Display())})
+					c.Report(Issue{Resource: g, At: n, Message: fmt.Sprintf("GraphQL API %s does not trace requests with X-Ray", label(g))})
 				}
 			}
 		},
@@ -1147,7 +1147,7 @@ func appSyncLoggingRule() *Rule {
 						continue
 					}
 				}
-				c.Report(Issue{Resource: g, At: cfg, Message: fmt.Sprintf("GraphQL API %s does not log to CloudWatch", g.Display())})
+				c.Report(Issue{Resource: g, At: cfg, Message: fmt.Sprintf("GraphQL API %s does not log to CloudWatch", label(g))})
 			}
 		},
 	}

@@ -148,7 +148,7 @@ func dlqTypeRule() *Rule {
 					name = dlq.ID
 				}
 				c.Report(Issue{Resource: r, At: n, Related: resourceIDs(dlq),
-					Message: fmt.Sprintf("%s %s is %s but its dead-letter queue %s is %s", what, r.Display(), kind[srcFIFO], name, kind[fifo])})
+					Message: fmt.Sprintf("%s %s is %s but its dead-letter queue %s is %s", what, label(r), kind[srcFIFO], name, kind[fifo])})
 			}
 			for _, q := range c.Resources(app.KindQueue) {
 				check(q, isFIFO(q), "queue")
@@ -238,7 +238,7 @@ func ruleTargetDLQRule() *Rule {
 					name = s
 				}
 				c.Report(Issue{Resource: r, At: t, Related: resourceIDs(targetOf(c, arn)),
-					Message: fmt.Sprintf("%s %s: target %s has no dead-letter queue; events it cannot take are dropped", kindName(r), r.Display(), name)})
+					Message: fmt.Sprintf("%s %s: target %s has no dead-letter queue; events it cannot take are dropped", kindName(r), label(r), name)})
 			}
 			for _, r := range c.Resources(app.KindRule) {
 				for _, t := range r.Props.Get("Targets").Items() {
@@ -309,7 +309,7 @@ func subscriptionRedriveRule() *Rule {
 					continue
 				}
 				c.Report(Issue{Resource: s, At: s.Props.Get("Protocol"),
-					Message: fmt.Sprintf("subscription %s (%s) has no redrive policy: messages SNS cannot deliver are lost", s.Display(), strings.ToLower(p))})
+					Message: fmt.Sprintf("subscription %s (%s) has no redrive policy: messages SNS cannot deliver are lost", label(s), strings.ToLower(p))})
 			}
 		},
 	}

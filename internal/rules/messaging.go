@@ -126,7 +126,7 @@ func publicPolicyRule(p publicPolicy) *Rule {
 				for _, s := range policyStatements(c, r) {
 					if publicStatement(s) {
 						c.Report(Issue{Resource: r, Pos: s.Pos, Related: []string{s.Policy},
-							Message: fmt.Sprintf("%s %s: policy %s allows anyone %s", p.noun, r.Display(), s.Policy, actionList(s))})
+							Message: fmt.Sprintf("%s %s: policy %s allows anyone %s", p.noun, label(r), s.Policy, actionList(s))})
 					}
 				}
 			}
@@ -223,9 +223,9 @@ func reportPublicBus(c *Context, r, bus *app.Resource, ss []app.Statement) {
 		}
 		name := "the default event bus"
 		if bus != nil {
-			name = "event bus " + bus.Display()
+			name = "event bus " + label(bus)
 		} else if r.Kind == app.KindEventBus {
-			name = "event bus " + r.Display()
+			name = "event bus " + label(r)
 		}
 		pos := s.Pos
 		if !pos.Known() {
@@ -278,7 +278,7 @@ func tlsOnlyRule(kind app.Kind, id, noun, svc string, aliases []string) *Rule {
 		Check: func(c *Context) {
 			for _, r := range c.Resources(kind) {
 				if !denyInsecureTransport(policyStatements(c, r)) {
-					c.Reportf(r, nil, "%s %s has no policy statement denying requests without TLS", noun, r.Display())
+					c.Reportf(r, nil, "%s %s has no policy statement denying requests without TLS", noun, label(r))
 				}
 			}
 		},
@@ -336,7 +336,7 @@ func wildcardActionRule() *Rule {
 					for _, a := range s.Actions {
 						if serviceWide(a) {
 							c.Report(Issue{Resource: r, Pos: s.Pos, Related: []string{s.Policy},
-								Message: fmt.Sprintf("%s %s: policy %s allows %s", kindWord(r), r.Display(), s.Policy, a)})
+								Message: fmt.Sprintf("%s %s: policy %s allows %s", kindWord(r), label(r), s.Policy, a)})
 							break
 						}
 					}
@@ -415,7 +415,7 @@ func allowNotRule() *Rule {
 					}
 					if len(what) > 0 {
 						c.Report(Issue{Resource: r, Pos: s.Pos, Related: []string{s.Policy},
-							Message: fmt.Sprintf("%s %s: policy %s allows with %s", kindWord(r), r.Display(), s.Policy, strings.Join(what, " and "))})
+							Message: fmt.Sprintf("%s %s: policy %s allows with %s", kindWord(r), label(r), s.Policy, strings.Join(what, " and "))})
 					}
 				}
 			}
@@ -431,8 +431,9 @@ func snsKMSRule() *Rule {
 		Category: CategorySecurity,
 		Description: "Unlike SQS, SNS does not encrypt topics unless `KmsMasterKeyId` is set. Messages wait " +
 			"in the topic while SNS delivers them, retries included. The AWS managed key (`alias/aws/sns`) " +
-			"is enough for this rule; note that AWS services that publish to a topic (CloudWatch alarms, " +
-			"EventBridge, S3) need a customer managed key whose policy lets them use it.",
+			"is enough for this rule; but AWS services that publish to a topic (CloudWatch alarms, " +
+			"EventBridge, S3) need a customer managed key whose policy lets them use it " +
+			"(`sns-managed-key-service-publisher`).",
 		Remediation: "Set `KmsMasterKeyId` (`alias/aws/sns`, or a customer managed key when AWS services " +
 			"publish to the topic).",
 		Aliases: []string{
@@ -452,7 +453,7 @@ func snsKMSRule() *Rule {
 		Check: func(c *Context) {
 			for _, t := range c.Resources(app.KindTopic) {
 				if sse := value(t, app.AttrSSE); sse.Text() == "none" || (sse == nil && t.Props.Get("KmsMasterKeyId") == nil) {
-					c.Reportf(t, nil, "topic %s is not encrypted at rest (no KmsMasterKeyId)", t.Display())
+					c.Reportf(t, nil, "topic %s is not encrypted at rest (no KmsMasterKeyId)", label(t))
 				}
 			}
 		},
@@ -498,7 +499,7 @@ func kinesisSSERule() *Rule {
 					continue
 				}
 				if !strings.EqualFold(enc.Text(), "KMS") {
-					c.Report(Issue{Resource: s, At: enc, Message: fmt.Sprintf("stream %s is not encrypted at rest", s.Display())})
+					c.Report(Issue{Resource: s, At: enc, Message: fmt.Sprintf("stream %s is not encrypted at rest", label(s))})
 				}
 			}
 		},
@@ -542,7 +543,7 @@ func kinesisCMKRule() *Rule {
 				key := s.Props.Path("StreamEncryption", "KeyId")
 				if strings.EqualFold(s.Props.Path("StreamEncryption", "EncryptionType").Text(), "KMS") && key.IsScalar() &&
 					strings.EqualFold(key.Text(), "alias/aws/kinesis") {
-					c.Report(Issue{Resource: s, At: key, Message: fmt.Sprintf("stream %s uses the AWS managed key alias/aws/kinesis", s.Display())})
+					c.Report(Issue{Resource: s, At: key, Message: fmt.Sprintf("stream %s uses the AWS managed key alias/aws/kinesis", label(s))})
 				}
 			}
 		},
@@ -681,7 +682,7 @@ func snsManagedKeyRule() *Rule {
 				}
 				c.Report(Issue{Resource: t, At: key, Related: resourceIDs(pubs...),
 					Message: fmt.Sprintf("topic %s is encrypted with alias/aws/sns, which AWS services cannot use: %s cannot publish to it",
-						t.Display(), strings.Join(names, ", "))})
+						label(t), strings.Join(names, ", "))})
 			}
 		},
 	}

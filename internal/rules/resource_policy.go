@@ -314,3 +314,13 @@ func ofType(c *Context, types ...string) []*app.Resource {
 	}
 	return out
 }
+
+// label is how messages name a resource: its physical name when that is
+// plain text, else its logical id (a name like
+// "${AWS::StackName}-uploads" says less than UploadsBucket).
+func label(r *app.Resource) string {
+	if r.Name == "" || strings.Contains(r.Name, "${") {
+		return r.ID
+	}
+	return r.Name
+}
