@@ -272,10 +272,14 @@ func apiExecutionLogRule() *Rule {
 	return &Rule{
 		ID:       "api-execution-logging",
 		Title:    "API stage has no execution logging",
-		Severity: app.SevWarning,
+		Severity: app.SevInfo,
 		Category: CategoryObservability,
+		OptIn:    true,
 		Description: "Execution logs show what API Gateway did with a request (authorizer results, " +
-			"integration errors, mapping failures); access logs show only the outcome. REST stages set it " +
+			"integration errors, mapping failures); access logs show only the outcome. They need an " +
+			"account-wide CloudWatch role, cost ingestion on every request and at INFO can hold request " +
+			"data, and access logs (`api-access-logging`) already cover the operational need: opt-in, for " +
+			"teams whose standard asks for them (Security Hub APIGateway.1). REST stages set it " +
 			"for all methods with a `MethodSettings` entry (`HttpMethod: \"*\"`, `ResourcePath: \"/*\"`), " +
 			"WebSocket stages in `DefaultRouteSettings`. HTTP APIs have no execution logging, so they are not " +
 			"checked (KICS flags them).",
