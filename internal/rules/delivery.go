@@ -258,8 +258,8 @@ func subscriptionRedriveRule() *Rule {
 		Title:    "SNS subscription to an endpoint that can fail has no redrive policy",
 		Severity: app.SevWarning,
 		Category: CategoryReliability,
-		Description: "SNS gives up on an HTTP/S endpoint after its delivery policy's few retries (3 by " +
-			"default, within about 20 seconds), and on any endpoint at once for client-side errors; without a " +
+		Description: "SNS gives up on an HTTP/S endpoint after its delivery policy's few retries (by default 3, " +
+			"20 seconds apart), and on any endpoint at once for client-side errors; without a " +
 			"`RedrivePolicy` those messages are lost.\n\n" +
 			"Unlike serverless-rules ES7000 and cdk-nag, subscriptions of Lambda functions and SQS queues are " +
 			"not flagged: SNS retries AWS-managed endpoints 100,015 times over 23 days, and the permission " +
