@@ -1015,7 +1015,7 @@ func apiDomainTLSRule() *Rule {
 		Category: CategorySecurity,
 		Description: "A REST API custom domain (`AWS::ApiGateway::DomainName`) accepts TLS 1.0 and 1.1 " +
 			"clients unless `SecurityPolicy` is `TLS_1_2` or one of the enhanced `SecurityPolicy_*` " +
-			"policies: created without one (CloudFormation, the CLI, CDK's default), a REST domain gets the " +
+			"policies: created without one (CloudFormation, the CLI), a REST domain gets the " +
 			"legacy TLS 1.0 policy. HTTP and WebSocket domains " +
 			"(`AWS::ApiGatewayV2::DomainName`) only support TLS 1.2, so a missing policy there is fine (KICS " +
 			"and Guard flag it).",
