@@ -39,9 +39,9 @@ func stages(c *Context) []stage {
 	for _, r := range c.Resources() {
 		switch r.Type {
 		case "AWS::ApiGateway::Stage":
-			out = append(out, stage{r: r, api: targetOf(c, r.Props.Get("RestApiId")), proto: "REST", p: r.Props})
+			out = append(out, stage{r: r, api: targetOf(c, r, r.Props.Get("RestApiId")), proto: "REST", p: r.Props})
 		case "AWS::ApiGatewayV2::Stage":
-			s := stage{r: r, api: targetOf(c, r.Props.Get("ApiId")), p: r.Props}
+			s := stage{r: r, api: targetOf(c, r, r.Props.Get("ApiId")), p: r.Props}
 			if s.api != nil {
 				s.proto = apiProtocol(s.api)
 			}
@@ -56,7 +56,7 @@ func stages(c *Context) []stage {
 			if !p.IsMap() {
 				p = app.NewMap(r.Pos)
 			}
-			out = append(out, stage{r: r, api: targetOf(c, r.Props.Get("RestApiId")), proto: "REST", p: p, deployment: true})
+			out = append(out, stage{r: r, api: targetOf(c, r, r.Props.Get("RestApiId")), proto: "REST", p: p, deployment: true})
 		}
 	}
 	return out
@@ -521,14 +521,14 @@ func routes(c *Context) []route {
 	for _, r := range c.Resources() {
 		switch r.Type {
 		case "AWS::ApiGateway::Method":
-			api := targetOf(c, r.Props.Get("RestApiId"))
+			api := targetOf(c, r, r.Props.Get("RestApiId"))
 			auth := r.Props.Get("AuthorizationType")
 			rt := route{api: api, on: r, apiID: idOr(api, r.Props.Get("RestApiId")), method: strings.ToUpper(r.Props.Get("HttpMethod").Text()),
 				at: auth, proto: "REST", validated: r.Props.Get("RequestValidatorId") != nil}
 			rt.setAuth(auth, r.Props.Get("ApiKeyRequired"))
 			out = append(out, rt)
 		case "AWS::ApiGatewayV2::Route":
-			api := targetOf(c, r.Props.Get("ApiId"))
+			api := targetOf(c, r, r.Props.Get("ApiId"))
 			key := r.Props.Get("RouteKey").Text()
 			rt := route{api: api, on: r, apiID: idOr(api, r.Props.Get("ApiId")), at: r.Props.Get("AuthorizationType")}
 			if api != nil {
@@ -846,7 +846,7 @@ func associations(c *Context, key string, types ...string) map[string]bool {
 
 // associated reports whether ids names the stage or its API.
 func (s stage) associated(ids map[string]bool) bool {
-	return ids[s.r.ID] || (s.api != nil && ids[s.api.ID])
+	return ids[localID(s.r)] || (s.api != nil && ids[localID(s.api)])
 }
 
 func apiWAFRule() *Rule {

@@ -154,7 +154,7 @@ func dlqTypeRule() *Rule {
 				check(q, isFIFO(q), "queue")
 			}
 			for _, s := range c.Resources(app.KindSubscription) {
-				topic := targetOf(c, s.Props.Get("TopicArn"))
+				topic := targetOf(c, s, s.Props.Get("TopicArn"))
 				fifo, known := false, false
 				if topic != nil && topic.Kind == app.KindTopic {
 					fifo, known = isFIFO(topic), true
@@ -171,8 +171,8 @@ func dlqTypeRule() *Rule {
 
 // isFunctionTarget reports whether a rule or schedule target is a Lambda
 // function: one of the graph's, or a Lambda ARN.
-func isFunctionTarget(c *Context, arn *app.Node) bool {
-	if r := targetOf(c, arn); r != nil {
+func isFunctionTarget(c *Context, from *app.Resource, arn *app.Node) bool {
+	if r := targetOf(c, from, arn); r != nil {
 		return r.Kind == app.KindFunction || r.Kind == app.KindAlias || r.Kind == app.KindVersion
 	}
 	s, _ := pattern(arn)
@@ -228,16 +228,31 @@ func ruleTargetDLQRule() *Rule {
 					return
 				}
 				arn := t.Get("Arn")
-				if arn == nil || isFunctionTarget(c, arn) || t.Path("DeadLetterConfig", "Arn") != nil {
+				if arn == nil || t.Path("DeadLetterConfig", "Arn") != nil {
+					return
+				}
+				// The loader's edge for this target knows where it leads,
+				// through nested stack outputs too.
+				var to *app.Resource
+				for _, e := range c.Out(r, app.Triggers) {
+					if e.Via == "target:"+t.Get("Id").Text() {
+						to = c.Peer(r, e)
+					}
+				}
+				if to == nil {
+					to = targetOf(c, r, arn)
+				}
+				if to != nil && (to.Kind == app.KindFunction || to.Kind == app.KindAlias || to.Kind == app.KindVersion) ||
+					to == nil && isFunctionTarget(c, r, arn) {
 					return
 				}
 				name := t.Get("Id").Text()
-				if to := targetOf(c, arn); to != nil {
+				if to != nil {
 					name = to.ID
 				} else if s, ok := pattern(arn); ok && name == "" {
 					name = s
 				}
-				c.Report(Issue{Resource: r, At: t, Related: resourceIDs(targetOf(c, arn)),
+				c.Report(Issue{Resource: r, At: t, Related: resourceIDs(to),
 					Message: fmt.Sprintf("%s %s: target %s has no dead-letter queue; events it cannot take are dropped", kindName(r), label(r), name)})
 			}
 			for _, r := range c.Resources(app.KindRule) {

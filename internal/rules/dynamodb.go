@@ -269,7 +269,7 @@ func scaled(t *app.Resource, targets []*app.Resource) bool {
 			continue
 		}
 		id := r.Props.Get("ResourceId")
-		if mentions(id, t.ID) {
+		if r.Stack == t.Stack && mentions(id, localID(t)) {
 			return true
 		}
 		if s, ok := pattern(id); ok && t.Name != "" && s == "table/"+t.Name {

@@ -190,7 +190,7 @@ func eventBusPolicyRule() *Rule {
 					}
 					ss = []app.Statement{s}
 				}
-				reportPublicBus(c, r, targetOf(c, p.Get("EventBusName")), ss)
+				reportPublicBus(c, r, targetOf(c, r, p.Get("EventBusName")), ss)
 			}
 			for _, b := range c.Resources(app.KindEventBus) {
 				reportPublicBus(c, b, nil, nodeStatements(b.Props.Get("Policy")))

@@ -28,7 +28,11 @@ var restrictingKeys = []string{
 func policyStatements(c *Context, r *app.Resource) []app.Statement {
 	var out []app.Statement
 	for _, s := range r.Statements {
-		if p := c.Graph.Resource(s.Policy); p != nil && p.Kind == app.KindPolicy && p.ID != r.ID {
+		p := c.Graph.Resource(s.Policy)
+		if p == nil && r.Stack != "" {
+			p = c.Graph.Resource(r.Stack + "/" + s.Policy)
+		}
+		if p != nil && p.Kind == app.KindPolicy && p.ID != r.ID {
 			switch p.Type {
 			case "AWS::S3::BucketPolicy", "AWS::SQS::QueuePolicy", "AWS::SQS::QueueInlinePolicy",
 				"AWS::SNS::TopicPolicy", "AWS::SNS::TopicInlinePolicy":
@@ -211,16 +215,25 @@ func refID(n *app.Node) string {
 	return ""
 }
 
-// targetOf returns the graph resource n refers to: by reference, or by a
-// literal that is a resource's logical id (the loader's resolved form).
-func targetOf(c *Context, n *app.Node) *app.Resource {
-	if id := refID(n); id != "" {
-		return c.Graph.Resource(id)
+// targetOf returns the graph resource n, written in from's template,
+// refers to: by reference (inside a nested stack, to a resource of the
+// same stack), or by a literal that is a resource's logical id (the
+// loader's resolved form).
+func targetOf(c *Context, from *app.Resource, n *app.Node) *app.Resource {
+	id := refID(n)
+	if id == "" {
+		s, ok := n.String()
+		if !ok || s == "" {
+			return nil
+		}
+		id = s
 	}
-	if s, ok := n.String(); ok && s != "" {
-		return c.Graph.Resource(s)
+	if from != nil && from.Stack != "" {
+		if r := c.Graph.Resource(from.Stack + "/" + id); r != nil {
+			return r
+		}
 	}
-	return nil
+	return c.Graph.Resource(id)
 }
 
 // mentions reports whether n refers to the resource id anywhere inside

@@ -297,7 +297,7 @@ func s3LoggingRule() *Rule {
 					continue
 				}
 				if slices.ContainsFunc(sinks, func(d *app.Node) bool {
-					return mentions(d, b.ID) || (b.Name != "" && d.Text() == b.Name)
+					return mentions(d, localID(b)) || (b.Name != "" && d.Text() == b.Name)
 				}) {
 					continue
 				}
