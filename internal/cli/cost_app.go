@@ -387,21 +387,3 @@ func maxTime(a, b time.Time) time.Time {
 	return a
 }
 
-// traffic is a function's observed usage in [from, to), for projections.
-func functionTraffic(ctx context.Context, st store.Querier, fn string, from, to time.Time) (cost.Traffic, error) {
-	fs, err := st.FunctionStats(ctx, store.Filter{Functions: []string{fn}, From: from, To: to})
-	if err != nil || len(fs) == 0 {
-		return cost.Traffic{Window: to.Sub(from)}, err
-	}
-	rs, err := st.Rollups(ctx, store.RollupQuery{Filter: store.Filter{Functions: []string{fn}, From: from, To: to}, Step: 24 * time.Hour})
-	if err != nil {
-		return cost.Traffic{}, err
-	}
-	t := cost.Traffic{Window: to.Sub(from)}
-	for _, r := range rs {
-		t.Invocations += r.Invocations
-		t.BilledMS += r.BilledMS
-		t.MBms += r.BilledMBMS
-	}
-	return t, nil
-}
