@@ -151,3 +151,42 @@ func testGaps(t *testing.T, s store.Store) {
 		t.Errorf("gaps from hour 4: %+v (the hour before the hole is outside the range)", got)
 	}
 }
+
+// testUsage: the same buckets and sums as Rollups, in time order.
+func testUsage(t *testing.T, s store.Store) {
+	invs := gen(47, 3000, 30*time.Hour)
+	ingest(t, s, invs, 1000)
+	for _, q := range []store.RollupQuery{
+		{Step: time.Hour, ByVersion: true},
+		{Step: 24 * time.Hour},
+		{Filter: store.Filter{From: base.Add(3 * time.Hour), To: base.Add(20 * time.Hour), Functions: []string{"api", "cron"}}, Step: time.Hour},
+	} {
+		want, err := s.Rollups(context.Background(), q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.Usage(context.Background(), q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != len(want) || len(got) == 0 {
+			t.Fatalf("%+v: %d buckets, Rollups has %d", q, len(got), len(want))
+		}
+		for i := 1; i < len(got); i++ {
+			a, b := got[i-1], got[i]
+			if cmp.Or(a.Start.Compare(b.Start), cmp.Compare(a.Function, b.Function), cmp.Compare(a.Version, b.Version)) >= 0 {
+				t.Fatalf("%+v: bucket %d out of time order", q, i)
+			}
+		}
+		slices.SortFunc(got, func(a, b store.Rollup) int {
+			return cmp.Or(cmp.Compare(a.Function, b.Function), cmp.Compare(a.Version, b.Version), a.Start.Compare(b.Start))
+		})
+		for i := range got {
+			g, w := got[i], want[i]
+			if g.Function != w.Function || g.Version != w.Version || !g.Start.Equal(w.Start) || g.Invocations != w.Invocations ||
+				g.BilledMS != w.BilledMS || g.BilledMBMS != w.BilledMBMS {
+				t.Errorf("%+v: bucket %d: %+v, Rollups %+v", q, i, g, w)
+			}
+		}
+	}
+}
