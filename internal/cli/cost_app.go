@@ -386,4 +386,3 @@ func maxTime(a, b time.Time) time.Time {
 	}
 	return a
 }
-

@@ -126,7 +126,6 @@ type Store struct {
 	Telemetry []string `yaml:"telemetry"`
 }
 
-
 // Find returns the path of the configuration file in dir, or "" when there
 // is none. dir may also be a file, whose directory is then searched.
 func Find(dir string) string {
