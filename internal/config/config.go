@@ -184,6 +184,32 @@ func Parse(file string, data []byte) (*Config, error) {
 
 var typeErrLine = regexp.MustCompile(`^line (\d+): field (\S+) not found in type \S+$`)
 
+// wrongTypeLine is yaml.v3's message for a value of the wrong kind, which
+// names Go types a user of .fnops.yaml never sees.
+var wrongTypeLine = regexp.MustCompile("^line (\\d+): cannot unmarshal !!(\\w+) (?:`(.*)` )?into (\\S+)$")
+
+// yamlKinds and goKind say YAML tags and Go types in the config's words.
+var yamlKinds = map[string]string{"str": "a string", "int": "a number", "float": "a number", "bool": "true or false", "seq": "a list", "map": "a mapping", "null": "empty", "timestamp": "a date"}
+
+func goKind(t string) string {
+	switch {
+	case strings.HasPrefix(t, "map["), !strings.ContainsAny(t, "[]") && strings.Contains(t, "."):
+		if t == "time.Duration" {
+			return "a duration (30s, 5m, 1h)"
+		}
+		return "a mapping"
+	case strings.HasPrefix(t, "[]"):
+		return "a list"
+	case t == "string":
+		return "a string"
+	case t == "bool":
+		return "true or false"
+	case strings.HasPrefix(t, "int"), strings.HasPrefix(t, "uint"), strings.HasPrefix(t, "float"):
+		return "a number"
+	}
+	return t
+}
+
 // decodeError rewrites yaml.v3's errors into file:line: message form.
 func decodeError(file string, err error) error {
 	var te *yaml.TypeError
@@ -198,6 +224,15 @@ func decodeError(file string, err error) error {
 	for _, e := range te.Errors {
 		if m := typeErrLine.FindStringSubmatch(e); m != nil {
 			errs = append(errs, fmt.Errorf("%s:%s: unknown key %q", file, m[1], m[2]))
+			continue
+		}
+		if m := wrongTypeLine.FindStringSubmatch(e); m != nil {
+			got := cmpOr(yamlKinds[m[2]], m[2])
+			if m[3] == "" {
+				errs = append(errs, fmt.Errorf("%s:%s: %s where %s is wanted", file, m[1], got, goKind(m[4])))
+				continue
+			}
+			errs = append(errs, fmt.Errorf("%s:%s: %q is %s, want %s", file, m[1], m[3], got, goKind(m[4])))
 			continue
 		}
 		if rest, ok := strings.CutPrefix(e, "line "); ok {

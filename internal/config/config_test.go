@@ -57,6 +57,10 @@ func TestParseErrors(t *testing.T) {
 		{"bad version", "version: 7\n", "version 7 is not supported"},
 		{"syntax", "audit: [\n", ".fnops.yaml:"},
 		{"sections are strict", "store:\n  paths: x\n", `.fnops.yaml:2: unknown key "paths"`},
+		{"mapping wanted", "cost:\n  features: notalist\n", `.fnops.yaml:2: "notalist" is a string, want a mapping`},
+		{"list wanted", "store:\n  telemetry: 5\n", `.fnops.yaml:2: "5" is a number, want a list`},
+		{"scalar wanted", "store:\n  path: [a, b]\n", `.fnops.yaml:2: a list where a string is wanted`},
+		{"number wanted", "version: one\n", `.fnops.yaml:1: "one" is a string, want a number`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
