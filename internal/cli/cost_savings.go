@@ -167,6 +167,8 @@ x86_64 functions that arm64 would price 20% lower. Savings are monthly at the
 traffic observed (default: the last 7 days of telemetry), assuming duration
 stays the same: true for I/O-bound code; check CPU-bound code with a tuning
 run, as less memory also means less CPU.`,
+		Example: `  fnops cost savings examples/shop
+  fnops cost savings examples/shop --since 2026-11-16 --format json`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()

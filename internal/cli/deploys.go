@@ -28,6 +28,9 @@ new versions in log stream names and from CloudFormation stack events; add
 your own for changes telemetry cannot see (a feature flag, a config change),
 with a label such as "feature: checkout-v2". fnops cost --by deploy compares
 each function's cost and speed before and after them.`,
+		Example: `  fnops deploys list examples/shop --function shop-create-order
+  fnops deploys add examples/shop --function shop-create-order --at 2026-11-18T14:05 --label "feature: checkout-v2"
+  fnops cost examples/shop --by deploy`,
 	}
 	cmd.AddCommand(newDeploysAddCmd(e), newDeploysListCmd(e), newDeploysRemoveCmd(e))
 	return cmd
@@ -93,9 +96,10 @@ func newDeploysAddCmd(e *env) *cobra.Command {
 func newDeploysRemoveCmd(e *env) *cobra.Command {
 	o := &deploysOptions{}
 	cmd := &cobra.Command{
-		Use:   "remove [APP]",
-		Short: "Remove a deploy marker (the same --function, --at, --label, --version, --stack it was added with)",
-		Args:  cobra.MaximumNArgs(1),
+		Use:     "remove [APP]",
+		Short:   "Remove a deploy marker (the same --function, --at, --label, --version, --stack it was added with)",
+		Example: `  fnops deploys remove examples/shop --function shop-create-order --at 2026-11-18T14:05 --label "feature: checkout-v2"`,
+		Args:    cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			d, err := o.deploy()
 			if err != nil {
@@ -141,7 +145,9 @@ func newDeploysListCmd(e *env) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "list [APP]",
 		Short: "List deploy markers in time order",
-		Args:  cobra.MaximumNArgs(1),
+		Example: `  fnops deploys list examples/shop
+  fnops deploys list examples/shop --function shop-create-order --since 2026-11-18 --format json`,
+		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if o.format != "text" && o.format != "json" {
 				return usageError("unknown --format %q: want text or json", o.format)
