@@ -1,7 +1,9 @@
 package cli
 
 import (
+	"context"
 	"io"
+	"strings"
 	"testing"
 
 	"github.com/spf13/cobra"
@@ -24,4 +26,19 @@ func TestHelpHasExamples(t *testing.T) {
 		}
 	}
 	walk(root)
+}
+
+// TestPanicIsInternalFailure: a bug that panics exits 3 with one line, no
+// Go stack.
+func TestPanicIsInternalFailure(t *testing.T) {
+	var errb strings.Builder
+	root := &cobra.Command{Use: "fnops", SilenceErrors: true, SilenceUsage: true}
+	root.AddCommand(&cobra.Command{Use: "boom", RunE: func(*cobra.Command, []string) error { panic("nil map") }})
+	code := execute(context.Background(), root, []string{"boom"}, Stdio{In: strings.NewReader(""), Out: io.Discard, Err: &errb})
+	if code != ExitInternal {
+		t.Errorf("exit %d, want %d", code, ExitInternal)
+	}
+	if got := errb.String(); !strings.Contains(got, "internal error: nil map") || strings.Contains(got, "goroutine") {
+		t.Errorf("stderr = %q", got)
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"runtime/debug"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -70,7 +71,22 @@ type env struct {
 // Main runs the fnops command line and returns the process exit code.
 func Main(ctx context.Context, args []string, stdio Stdio) int {
 	e := &env{stdio: stdio, logger: slog.New(slog.NewTextHandler(stdio.Err, &slog.HandlerOptions{Level: slog.LevelWarn}))}
-	root := newRootCmd(e)
+	return execute(ctx, newRootCmd(e), args, stdio)
+}
+
+// execute runs root and decides the exit code: the one place that does. A
+// panic in a command is an internal failure (exit 3) said in one line, not
+// a Go stack.
+func execute(ctx context.Context, root *cobra.Command, args []string, stdio Stdio) (code int) {
+	defer func() {
+		if r := recover(); r != nil {
+			fmt.Fprintf(stdio.Err, "fnops: internal error: %v (please report it, with the command line; FNOPS_DEBUG=1 shows where)\n", r)
+			if os.Getenv("FNOPS_DEBUG") != "" {
+				stdio.Err.Write(debug.Stack())
+			}
+			code = ExitInternal
+		}
+	}()
 	root.SetArgs(args)
 	root.SetIn(stdio.In)
 	root.SetOut(stdio.Out)
