@@ -68,6 +68,8 @@ func TestBadInput(t *testing.T) {
 		tc{"stats/since", []string{"stats", okApp, "--since", "yesterday"}, []string{"--since", "yesterday"}},
 		tc{"cost/since", []string{"cost", okApp, "--since", "yesterday"}, []string{"--since", "yesterday"}},
 		tc{"watch/at", []string{"watch", "--once", okApp, "--at", "yesterday"}, []string{"--at", "yesterday"}},
+		tc{"stats/since-after-until", []string{"stats", okApp, "--since", "2026-11-20", "--until", "2026-11-19"}, []string{"is not before --until"}},
+		tc{"cost-savings/since-after-until", []string{"cost", "savings", okApp, "--since", "2026-11-20", "--until", "2026-11-19"}, []string{"is not before --until"}},
 		tc{"deploys/since", []string{"deploys", "list", okApp, "--since", "yesterday"}, []string{"--since", "yesterday"}},
 	)
 	for _, c := range [][]string{{"audit"}, {"graph"}, {"stats"}, {"cost"}, {"watch", "--once"}, {"rules"}, {"ingest", garbage}} {

@@ -130,16 +130,9 @@ func runCostReport(ctx context.Context, e *env, o *costOptions, args []string) e
 	if err != nil {
 		return err
 	}
-	from, err := parseTimeFlag("since", o.since)
+	from, to, err := parseRange(o.since, o.until)
 	if err != nil {
 		return err
-	}
-	to, err := parseTimeFlag("until", o.until)
-	if err != nil {
-		return err
-	}
-	if !from.IsZero() && !to.IsZero() && !from.Before(to) {
-		return usageError("--since %s is not before --until %s", o.since, o.until)
 	}
 	s, err := openCost(ctx, &o.store, &o.load, o.config, args)
 	if err != nil {

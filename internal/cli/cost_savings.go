@@ -172,7 +172,7 @@ run, as less memory also means less CPU.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			from, to, err := o.rangeFlags()
+			from, to, err := parseRange(o.since, o.until)
 			if err != nil {
 				return err
 			}
@@ -225,16 +225,6 @@ func (o *costOptions) addRangeFlags(cmd *cobra.Command) {
 	f.StringVar(&o.until, "until", "", "traffic up to this time, excluded")
 }
 
-// rangeFlags parses --since and --until.
-func (o *costOptions) rangeFlags() (time.Time, time.Time, error) {
-	from, err := parseTimeFlag("since", o.since)
-	if err != nil {
-		return from, from, err
-	}
-	to, err := parseTimeFlag("until", o.until)
-	return from, to, err
-}
-
 func writeSavingsText(w io.Writer, hints []saving, from, to time.Time) {
 	if len(hints) == 0 {
 		fmt.Fprintf(w, "no savings the telemetry of %s to %s proves\n", from.Format(time.RFC3339), to.Format(time.RFC3339))
@@ -267,7 +257,7 @@ which the container is cheaper. The assumptions are printed with the result.`,
 		Args:    cobra.RangeArgs(1, 2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			from, to, err := o.rangeFlags()
+			from, to, err := parseRange(o.since, o.until)
 			if err != nil {
 				return err
 			}

@@ -152,11 +152,7 @@ func newDeploysListCmd(e *env) *cobra.Command {
 			if o.format != "text" && o.format != "json" {
 				return usageError("unknown --format %q: want text or json", o.format)
 			}
-			from, err := parseTimeFlag("since", o.since)
-			if err != nil {
-				return err
-			}
-			to, err := parseTimeFlag("until", o.until)
+			from, to, err := parseRange(o.since, o.until)
 			if err != nil {
 				return err
 			}

@@ -87,15 +87,25 @@ func parseTimeFlag(name, v string) (time.Time, error) {
 	return time.Time{}, usageError("--%s %q: want YYYY-MM-DD or RFC 3339", name, v)
 }
 
+// parseRange parses --since and --until, of which since must come first.
+func parseRange(since, until string) (from, to time.Time, err error) {
+	if from, err = parseTimeFlag("since", since); err != nil {
+		return
+	}
+	if to, err = parseTimeFlag("until", until); err != nil {
+		return
+	}
+	if !from.IsZero() && !to.IsZero() && !from.Before(to) {
+		err = usageError("--since %s is not before --until %s", since, until)
+	}
+	return
+}
+
 func runStats(ctx context.Context, e *env, o *statsOptions, args []string) error {
 	if o.format != "text" && o.format != "json" {
 		return usageError("unknown --format %q: want text or json", o.format)
 	}
-	from, err := parseTimeFlag("since", o.since)
-	if err != nil {
-		return err
-	}
-	to, err := parseTimeFlag("until", o.until)
+	from, to, err := parseRange(o.since, o.until)
 	if err != nil {
 		return err
 	}
