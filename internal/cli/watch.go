@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/fnops/fnops/internal/config"
 	"github.com/fnops/fnops/internal/detect"
 	"github.com/fnops/fnops/internal/store"
 	"github.com/fnops/fnops/internal/store/duckdb"
@@ -91,16 +92,9 @@ func runWatch(ctx context.Context, e *env, o *watchOptions, args []string) error
 		at = t
 	}
 	root := appDir(args)
-	if err := checkAppDir(root); err != nil {
-		return err
-	}
-	cfg, err := loadConfig(root, o.config)
+	cfg, settings, err := watchSetup(root, o.config)
 	if err != nil {
 		return err
-	}
-	settings, err := detect.NewSettings(cfg.Thresholds)
-	if err != nil {
-		return withCode(ExitInput, fmt.Errorf("%s: %w", cmpOr(cfg.File, ".fnops.yaml"), err))
 	}
 	o.store.applyConfig(root, cfg)
 	// A store that does not exist yet is not created: an empty one in
@@ -144,6 +138,23 @@ func runWatch(ctx context.Context, e *env, o *watchOptions, args []string) error
 		}
 	}
 	return nil
+}
+
+// watchSetup reads the app's config and the detectors' settings from its
+// thresholds: what watch --once and the live watch share.
+func watchSetup(root, cfgFile string) (*config.Config, *detect.Settings, error) {
+	if err := checkAppDir(root); err != nil {
+		return nil, nil, err
+	}
+	cfg, err := loadConfig(root, cfgFile)
+	if err != nil {
+		return nil, nil, err
+	}
+	settings, err := detect.NewSettings(cfg.Thresholds)
+	if err != nil {
+		return nil, nil, withCode(ExitInput, fmt.Errorf("%s: %w", cmpOr(cfg.File, ".fnops.yaml"), err))
+	}
+	return cfg, settings, nil
 }
 
 // dataEnd is the end of the newest invocation in the store; zero when it

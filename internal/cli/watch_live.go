@@ -77,16 +77,9 @@ func runWatchLive(ctx context.Context, e *env, o *watchOptions, args []string) e
 		return usageError("--at, --all and --fail-on need --once")
 	}
 	root := appDir(args)
-	if err := checkAppDir(root); err != nil {
-		return err
-	}
-	cfg, err := loadConfig(root, o.config)
+	cfg, settings, err := watchSetup(root, o.config)
 	if err != nil {
 		return err
-	}
-	settings, err := detect.NewSettings(cfg.Thresholds)
-	if err != nil {
-		return withCode(ExitInput, fmt.Errorf("%s: %w", cmpOr(cfg.File, ".fnops.yaml"), err))
 	}
 	if len(cfg.Alerts.Sinks) == 0 && o.format == "json" {
 		cfg.Alerts.Sinks = []config.AlertSink{{Name: "stdout", Type: "stdout", Format: "json"}}
