@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -55,6 +57,27 @@ func newInvBatch() *invBatch {
 }
 
 func (b *invBatch) len() int { return len(b.fn) }
+
+// fnList is the batch's distinct function ids as a SQL list: "3,7".
+func (b *invBatch) fnList() string {
+	var seen []int32
+	last := int32(-1)
+	for _, f := range b.fn {
+		if f != last && !slices.Contains(seen, f) {
+			seen = append(seen, f)
+		}
+		last = f
+	}
+	slices.Sort(seen)
+	out := make([]byte, 0, 8*len(seen))
+	for i, f := range seen {
+		if i > 0 {
+			out = append(out, ',')
+		}
+		out = strconv.AppendInt(out, int64(f), 10)
+	}
+	return string(out)
+}
 
 func (s *Store) getBatch() *invBatch {
 	if b, ok := s.batchPool.Get().(*invBatch); ok {
