@@ -10,6 +10,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 
 	duck "github.com/duckdb/duckdb-go/v2"
 	"github.com/zeebo/xxh3"
@@ -226,6 +227,7 @@ type batchSource struct {
 	b    *invBatch
 	cols []duck.ColumnInfo
 	keys bool
+	fast bool         // write whole columns (chunk.go); the store checked it works
 	next atomic.Int64 // the next row a FillChunk takes; one source per scan
 }
 
@@ -255,6 +257,13 @@ func (s *batchSource) FillChunk(_ any, c duck.DataChunk) error {
 	hi := min(lo+n, int64(b.len()))
 	if lo >= hi {
 		return c.SetSize(0)
+	}
+	if s.fast {
+		var ptrs [24]unsafe.Pointer
+		if cols := columnData(&c, len(s.cols), ptrs[:0]); cols != nil {
+			s.fillFast(cols, int(lo), int(hi))
+			return c.SetSize(int(hi - lo))
+		}
 	}
 	if s.keys {
 		for i := lo; i < hi; i++ {
@@ -296,6 +305,37 @@ func (s *batchSource) FillChunk(_ any, c duck.DataChunk) error {
 		}
 	}
 	return c.SetSize(int(hi - lo))
+}
+
+// fillFast writes rows [lo, hi) whole columns at a time; see chunk.go.
+func (s *batchSource) fillFast(cols []unsafe.Pointer, lo, hi int) {
+	b := s.b
+	if s.keys {
+		putInt32(cols[0], b.fn[lo:hi])
+		putUUID(cols[1], b.ridUUID[lo:hi])
+		rows := unsafe.Slice((*int64)(cols[2]), hi-lo)
+		for i := range rows {
+			rows[i] = int64(lo + i)
+		}
+		return
+	}
+	putInt32(cols[0], b.fn[lo:hi])
+	putInt32(cols[1], b.ver[lo:hi])
+	putInt32(cols[2], b.env[lo:hi])
+	putUUID(cols[3], b.ridUUID[lo:hi])
+	putInt64(cols[4], b.start[lo:hi]) // TIMESTAMP is µs since the epoch
+	putInt64(cols[5], b.end[lo:hi])
+	putInt64(cols[6], b.dur[lo:hi])
+	putInt64(cols[7], b.billed[lo:hi])
+	putInt32(cols[8], b.mem[lo:hi])
+	putInt32(cols[9], b.maxMem[lo:hi])
+	putInt64(cols[10], b.init[lo:hi])
+	putInt64(cols[11], b.restore[lo:hi])
+	putInt64(cols[12], b.billRest[lo:hi])
+	putBool(cols[13], b.cold[lo:hi])
+	putUint8(cols[14], b.status[lo:hi])
+	putInt32(cols[15], b.errT[lo:hi])
+	putInt32(cols[16], b.arch[lo:hi])
 }
 
 // The table functions serving batches: fnops_inv_batch(h) and
@@ -340,7 +380,7 @@ func (s *Store) registerBatchFuncs(ctx context.Context) error {
 				if !ok {
 					return nil, fmt.Errorf("no batch %d", h)
 				}
-				return &batchSource{b: b.(*invBatch), cols: cols, keys: keys}, nil
+				return &batchSource{b: b.(*invBatch), cols: cols, keys: keys, fast: s.fastFill.Load()}, nil
 			},
 		})
 		if err != nil {

@@ -48,6 +48,7 @@ type Store struct {
 	batches    sync.Map  // handle → *invBatch, for fnops_inv_batch
 	batchPool  sync.Pool // spent *invBatch buffers: fresh ones cost page faults
 	nextHandle atomic.Int64
+	fastFill   atomic.Bool // batches are written whole columns at a time (chunk.go)
 
 	mu     sync.Mutex
 	closed bool
@@ -95,6 +96,7 @@ func open(ctx context.Context, path string, opts Options, steps []string) (*Stor
 		db.Close()
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
+	s.fastFill.Store(chunkLayout.ok && s.probeFastFill(ctx) == nil)
 	return s, nil
 }
 
