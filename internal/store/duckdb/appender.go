@@ -42,6 +42,7 @@ type appender struct {
 	metric, deploy, names *duck.Appender
 
 	batch  *invBatch // the batch's invocations
+	roll   rollups   // their rollups, counted as they are added
 	handle int64     // batch's handle for fnops_inv_batch
 
 	// Datapoint identities seen in this batch: a repeat is a duplicate.
@@ -131,6 +132,7 @@ func (a *appender) AddInvocation(inv *telemetry.Invocation) error {
 		ids[i] = id
 	}
 	a.batch.add(&ids, inv)
+	a.roll.add(a.batch, a.batch.len()-1)
 	start := inv.Start.UnixMicro()
 	if a.invRows == 0 || start < a.minStart {
 		a.minStart = start
@@ -265,6 +267,7 @@ func (a *appender) release(err error) error {
 		err = errors.Join(err, e)
 	}
 	a.metricSeen = nil
+	a.roll = rollups{}
 	return errors.Join(err, a.conn.Close())
 }
 
@@ -416,7 +419,7 @@ func (a *appender) commitInvocations(ctx context.Context, tx *sql.Tx, horizonUS 
 	if err := a.insertRequestTexts(ctx, tx); err != nil {
 		return err
 	}
-	if err := a.stageRollups(); err != nil {
+	if err := a.stageRollups(dropped > 0); err != nil {
 		return fmt.Errorf("rollup: %w", err)
 	}
 	for _, q := range rollupSQL {
