@@ -567,13 +567,13 @@ func managedSNSKey(n *app.Node) bool {
 	return ok && (s == "alias/aws/sns" || strings.HasSuffix(s, ":alias/aws/sns"))
 }
 
-// servicePublishers returns the resources through which an AWS service
-// publishes to topic t: CloudWatch alarms with t among their actions,
+// servicePublishers returns the resources among candidates through which
+// an AWS service publishes to topic t: CloudWatch alarms with t among their actions,
 // EventBridge rules targeting it, buckets notifying it.
-func servicePublishers(c *Context, t *app.Resource) []*app.Resource {
+func servicePublishers(candidates []*app.Resource, t *app.Resource) []*app.Resource {
 	id := localID(t)
 	var out []*app.Resource
-	for _, r := range c.Resources() {
+	for _, r := range candidates {
 		if r.Stack != t.Stack {
 			continue
 		}
@@ -659,12 +659,18 @@ func snsManagedKeyRule() *Rule {
       AlarmActions: [!Ref Alarms]
 `,
 		Check: func(c *Context) {
+			// Listed once per run, not once per topic: the graph may be large.
+			var candidates []*app.Resource
+			listed := false
 			for _, t := range c.Resources(app.KindTopic) {
 				key := t.Props.Get("KmsMasterKeyId")
 				if !managedSNSKey(key) {
 					continue
 				}
-				pubs := servicePublishers(c, t)
+				if !listed {
+					candidates, listed = c.Resources(app.KindAlarm, app.KindRule, app.KindBucket), true
+				}
+				pubs := servicePublishers(candidates, t)
 				if len(pubs) == 0 {
 					continue
 				}
