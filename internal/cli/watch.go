@@ -196,7 +196,7 @@ func writeWatchText(w io.Writer, ins []detect.Insight, at time.Time, lookback ti
 			nodata = append(nodata, in)
 		}
 	}
-	fmt.Fprintf(w, "evaluated at %s, lookback %s: %d open", at.Format("2006-01-02 15:04 UTC"), span(lookback), len(open))
+	fmt.Fprintf(w, "evaluated at %s, lookback %s: %d open", at.Format("2006-01-02 15:04 UTC"), detect.Human(lookback), len(open))
 	if len(resolved) > 0 {
 		fmt.Fprintf(w, ", %d resolved", len(resolved))
 	}
@@ -265,17 +265,4 @@ func writeInsight(w io.Writer, in detect.Insight, indent string) {
 	if len(in.Related) > 0 {
 		fmt.Fprintf(w, "%s  related: %s\n", indent, strings.Join(in.Related, ", "))
 	}
-}
-
-// span renders a duration the way people write windows: 7d, 24h, 15m.
-func span(d time.Duration) string {
-	switch {
-	case d >= 24*time.Hour && d%(24*time.Hour) == 0:
-		return fmt.Sprintf("%dd", d/(24*time.Hour))
-	case d >= time.Hour && d%time.Hour == 0:
-		return fmt.Sprintf("%dh", d/time.Hour)
-	case d%time.Minute == 0:
-		return fmt.Sprintf("%dm", d/time.Minute)
-	}
-	return d.String()
 }

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/fnops/fnops/internal/config"
 	"github.com/fnops/fnops/internal/detect"
 	"github.com/fnops/fnops/internal/follow"
 	"github.com/fnops/fnops/internal/notify"
@@ -38,7 +39,7 @@ store.telemetry paths of .fnops.yaml) as they grow, ingests what is
 written, evaluates every --interval and soon after new data closes an
 evaluation bucket, and sends notifications on open, escalate and resolve to
 the sinks of the alerts: section of .fnops.yaml (stdout when there are
-none): see docs/alerts.md. Alert state is kept in .fnops/alerts.json, so a
+none; --format json makes them JSON lines): see docs/alerts.md. Alert state is kept in .fnops/alerts.json, so a
 restart does not page again.`
 	cmd.Example += `
   fnops watch --follow logs/ examples/shop
@@ -69,6 +70,12 @@ func runWatchLive(ctx context.Context, e *env, o *watchOptions, args []string) e
 	if lo.clock != "wall" && lo.clock != "data" {
 		return usageError("--clock %q: want wall or data", lo.clock)
 	}
+	if o.format != "text" && o.format != "json" {
+		return usageError("unknown --format %q: want text or json", o.format)
+	}
+	if o.at != "" || o.all || o.failOn != "none" {
+		return usageError("--at, --all and --fail-on need --once")
+	}
 	root := "."
 	if len(args) > 0 {
 		root = args[0]
@@ -80,6 +87,9 @@ func runWatchLive(ctx context.Context, e *env, o *watchOptions, args []string) e
 	settings, err := detect.NewSettings(cfg.Thresholds)
 	if err != nil {
 		return withCode(ExitInput, fmt.Errorf("%s: %w", cmpOr(cfg.File, ".fnops.yaml"), err))
+	}
+	if len(cfg.Alerts.Sinks) == 0 && o.format == "json" {
+		cfg.Alerts.Sinks = []config.AlertSink{{Name: "stdout", Type: "stdout", Format: "json"}}
 	}
 	nopts, err := notify.FromConfig(cfg.Alerts, root, e.stdio.Out)
 	if err != nil {
@@ -147,6 +157,7 @@ func runWatchLive(ctx context.Context, e *env, o *watchOptions, args []string) e
 		loop.now = clock.now
 	} else {
 		loop.now = func() time.Time { return time.Now().UTC() }
+		loop.lateData = true
 	}
 
 	// The follower stops on ctx; the ingester commits what it was given
@@ -260,6 +271,12 @@ type liveLoop struct {
 	interval time.Duration
 	trigger  <-chan struct{} // new data was committed
 	errw     io.Writer
+	// lateData re-evaluates on data for buckets already judged (wall
+	// clock); with the data clock only a new bucket triggers.
+	lateData bool
+
+	evalEnd  time.Time
+	evalTook time.Duration
 
 	lastBucket  time.Time
 	evaluations int
@@ -300,8 +317,17 @@ func (l *liveLoop) run(ctx context.Context, caughtUp <-chan struct{}, ing *follo
 				return err
 			}
 		case <-l.trigger:
-			if settle == nil && l.bucket(l.now()).After(l.lastBucket) {
+			if settle != nil {
+				break
+			}
+			if l.bucket(l.now()).After(l.lastBucket) {
 				settle = time.After(settleDelay)
+			} else if l.lateData {
+				// Data for a bucket already judged (CloudWatch delivers
+				// late): judge it again, at most about once a second and
+				// never more than half the time.
+				wait := max(settleDelay, time.Second-time.Since(l.evalEnd), 2*l.evalTook)
+				settle = time.After(wait)
 			}
 		case <-settle:
 			settle = nil
@@ -321,7 +347,9 @@ func (l *liveLoop) evaluate(ctx context.Context, force bool) error {
 	if at.IsZero() {
 		return nil // --clock data before any data
 	}
+	began := time.Now()
 	ins, err := l.eval(ctx, at)
+	l.evalEnd, l.evalTook = time.Now(), time.Since(began)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil
@@ -329,7 +357,7 @@ func (l *liveLoop) evaluate(ctx context.Context, force bool) error {
 		return fmt.Errorf("evaluate at %s: %w", at.Format(time.RFC3339), err)
 	}
 	l.evaluations++
-	obs := observations(ins)
+	obs := carryNoData(observations(ins), l.notifier.Alerts())
 	b := l.bucket(at)
 	if !force && !b.After(l.lastBucket) && !l.news(obs) {
 		return nil
@@ -359,6 +387,40 @@ func (l *liveLoop) news(obs []notify.Observation) bool {
 		}
 	}
 	return false
+}
+
+// carryNoData keeps an open alert from resolving for want of data: when
+// the detectors say a resource (or the whole app) has no data, an open
+// alert on it that no insight holds any more becomes no-data (said once,
+// at the alert's own severity) instead of clearing toward "resolved".
+func carryNoData(obs []notify.Observation, alerts []notify.Alert) []notify.Observation {
+	missing := map[string]notify.Observation{}
+	held := map[string]bool{}
+	for _, o := range obs {
+		if o.Kind == detect.KindNoData && o.State == notify.NoData {
+			missing[o.Resource] = o
+		}
+		if o.State != notify.Clear {
+			held[o.Key()] = true
+		}
+	}
+	if len(missing) == 0 {
+		return obs
+	}
+	for _, a := range alerts {
+		if a.Kind == detect.KindNoData || held[a.Key] || (a.Status != notify.StatusOpen && a.Status != notify.StatusNoData) {
+			continue
+		}
+		why, ok := missing[a.Resource]
+		if !ok {
+			if why, ok = missing["app"]; !ok {
+				continue
+			}
+		}
+		obs = append(obs, notify.Observation{Kind: a.Kind, Resource: a.Resource, Signature: a.Signature,
+			Severity: a.Severity, State: notify.NoData, Title: why.Title, Details: why.Details, Data: a.Data})
+	}
+	return obs
 }
 
 // observations turns insights into the notifier's input.

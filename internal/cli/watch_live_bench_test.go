@@ -2,7 +2,6 @@ package cli
 
 import (
 	"fmt"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
@@ -21,11 +20,8 @@ import (
 // the default 250 ms, decoding, the DuckDB store, the detectors, the
 // notifier and an HTTP POST.
 func BenchmarkWatchLatency(b *testing.B) {
-	hook := &hookRecorder{}
-	srv := httptest.NewServer(hook)
-	defer srv.Close()
 	seq := 0
-	dir, _ := liveApp(b, srv.URL, 30, &seq)
+	hook, dir, _ := hookedApp(b, 30, &seq)
 	stop := startWatchPoll(b, dir)
 	minute := 30
 	var lat []time.Duration

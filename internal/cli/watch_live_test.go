@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fnops/fnops/internal/detect"
 	"github.com/fnops/fnops/internal/notify"
 )
 
@@ -24,6 +25,12 @@ var liveBase = time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
 // prints them: perMin invocations in each minute [from, to) after
 // liveBase, timed out when timeout is set.
 func logLines(from, to, perMin int, timeout bool, seq *int) string {
+	return logLinesAt(liveBase, from, to, perMin, timeout, seq)
+}
+
+// logLinesAt is logLines with minutes counted from base.
+func logLinesAt(base time.Time, from, to, perMin int, timeout bool, seq *int) string {
+	liveBase := base
 	var b bytes.Buffer
 	const stream = "2026/03/01/[$LATEST]0123456789abcdef0123456789abcdef"
 	ts := func(t time.Time) string { return t.Format("2006-01-02T15:04:05.000000+00:00") }
@@ -122,6 +129,16 @@ alerts:
 	return dir, logFile
 }
 
+// hookedApp is liveApp with its alerts going to a local webhook receiver
+// that lives as long as the test.
+func hookedApp(t testing.TB, baseline int, seq *int) (hook *hookRecorder, dir, logFile string) {
+	hook = &hookRecorder{}
+	srv := httptest.NewServer(hook)
+	t.Cleanup(srv.Close)
+	dir, logFile = liveApp(t, srv.URL, baseline, seq)
+	return hook, dir, logFile
+}
+
 // startWatch runs continuous watch on dir until the returned stop is
 // called; stop returns the exit code and stderr.
 func startWatch(t testing.TB, dir string, args ...string) (stop func() (int, string)) {
@@ -169,11 +186,8 @@ func appendFile(t testing.TB, path, s string) {
 // file reaches a local webhook as an open notification; the incident's end
 // resolves it; a restart does not page again; SIGINT stops watch cleanly.
 func TestWatchLiveEndToEnd(t *testing.T) {
-	hook := &hookRecorder{}
-	srv := httptest.NewServer(hook)
-	defer srv.Close()
 	seq := 0
-	dir, logFile := liveApp(t, srv.URL, 30, &seq)
+	hook, dir, logFile := hookedApp(t, 30, &seq)
 	stop := startWatch(t, dir)
 
 	// Minute 30 times out; minute 31 closes its bucket.
@@ -244,7 +258,7 @@ func TestWatchLiveStdin(t *testing.T) {
 	var out, errb syncBuffer
 	done := make(chan int, 1)
 	go func() {
-		done <- Main(context.Background(), []string{"watch", dir, "--follow", "-", "--function", "orders", "--clock", "data", "--poll", "20ms"},
+		done <- Main(context.Background(), []string{"watch", dir, "--follow", "-", "--function", "orders", "--clock", "data", "--poll", "20ms", "--format", "json"},
 			Stdio{In: strings.NewReader(in), Out: &out, Err: &errb})
 	}()
 	var code int
@@ -256,8 +270,16 @@ func TestWatchLiveStdin(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errb.String())
 	}
-	if !strings.Contains(out.String(), "OPEN critical timeout orders") {
-		t.Fatalf("stdout:\n%s\nstderr:\n%s", out.String(), errb.String())
+	found := false
+	for line := range strings.SplitSeq(strings.TrimSpace(out.String()), "\n") {
+		var n notify.Notification
+		if err := json.Unmarshal([]byte(line), &n); err != nil {
+			t.Fatalf("stdout line %q: %v", line, err)
+		}
+		found = found || n.Event == notify.EventOpen && n.Alert.Kind == "timeout" && n.Alert.Severity == notify.Critical
+	}
+	if !found {
+		t.Fatalf("no critical timeout open on stdout:\n%s\nstderr:\n%s", out.String(), errb.String())
 	}
 	if _, err := os.Stat(filepath.Join(dir, ".fnops", "alerts.json")); err != nil {
 		t.Fatalf("no alert state: %v", err)
@@ -271,6 +293,8 @@ func TestWatchLiveUsage(t *testing.T) {
 		want string
 	}{
 		{[]string{"--interval", "0s"}, "--interval must be positive"},
+		{[]string{"--at", "2026-03-01"}, "need --once"},
+		{[]string{"--fail-on", "critical"}, "need --once"},
 		{[]string{"--follow", filepath.Join(dir, "missing")}, "no such file"},
 	} {
 		_, stderr, code := runCLI(t, append([]string{"watch", dir}, tc.args...)...)
@@ -281,5 +305,121 @@ func TestWatchLiveUsage(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, ".fnops.yaml"), []byte("alerts:\n  sinks:\n    - type: slack\n      url: ${FNOPS_TEST_UNSET_HOOK}\n"), 0o644)
 	if _, stderr, code := runCLI(t, "watch", dir); code != 2 || !strings.Contains(stderr, "FNOPS_TEST_UNSET_HOOK is not set") {
 		t.Errorf("unset URL variable: exit %d, %q", code, stderr)
+	}
+}
+
+// TestWatchLiveDeadSink: a webhook that is down neither stops evaluation
+// nor the other sinks; its failures are retried, counted and reported.
+func TestWatchLiveDeadSink(t *testing.T) {
+	dead := httptest.NewServer(http.NotFoundHandler())
+	deadURL := dead.URL
+	dead.Close()
+	seq := 0
+	dir, logFile := liveApp(t, deadURL, 30, &seq)
+	cfg := fmt.Sprintf("thresholds:\n  interval: 1m\nalerts:\n  attempts: 3\n  backoff: 10ms\n  sinks:\n    - type: webhook\n      url: %s\n    - type: file\n", deadURL)
+	os.WriteFile(filepath.Join(dir, ".fnops.yaml"), []byte(cfg), 0o644)
+	stop := startWatch(t, dir)
+	appendFile(t, logFile, logLines(30, 31, 20, true, &seq)+logLines(31, 32, 20, false, &seq))
+	jsonl := filepath.Join(dir, ".fnops", "alerts.jsonl")
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		data, _ := os.ReadFile(jsonl)
+		if strings.Contains(string(data), `"kind":"timeout"`) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the file sink got no timeout notification: %s", data)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	code, stderr := stop()
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stderr, "sink webhook      sent 0, failed 2") || !strings.Contains(stderr, "retries 4") || !strings.Contains(stderr, "gave up after 3 attempts") {
+		t.Fatalf("stderr does not report the dead sink's failures:\n%s", stderr)
+	}
+	if strings.Contains(stderr, deadURL) {
+		t.Fatalf("stderr shows the webhook URL:\n%s", stderr)
+	}
+}
+
+// TestWatchLiveWallClock: with the default wall clock, telemetry written
+// now whose last minute timed out is notified as soon as the minute has
+// closed.
+func TestWatchLiveWallClock(t *testing.T) {
+	seq := 0
+	hook, dir, logFile := hookedApp(t, 0, &seq)
+	base := time.Now().UTC().Truncate(time.Minute).Add(-31 * time.Minute)
+	os.WriteFile(logFile, []byte(logLinesAt(base, 0, 30, 20, false, &seq)), 0o644)
+	ctx, cancel := context.WithCancel(context.Background())
+	var out, errb syncBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- Main(ctx, []string{"watch", dir, "--follow", filepath.Join(dir, "logs"), "--poll", "20ms"}, Stdio{In: strings.NewReader(""), Out: &out, Err: &errb})
+	}()
+	// Once watch has judged the minute that just closed, that minute's
+	// timeouts arrive late, as CloudWatch delivers them.
+	statePath := filepath.Join(dir, ".fnops", "alerts.json")
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		if _, err := os.Stat(statePath); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no first evaluation within 30s: %s", errb.String())
+		}
+	}
+	appendFile(t, logFile, logLinesAt(base, 30, 31, 20, true, &seq))
+	// Well before the next --interval tick (1m) or bucket.
+	hook.waitFor(t, notify.EventOpen, "timeout", "orders", 20*time.Second)
+	cancel()
+	if code := <-done; code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+}
+
+// TestLiveLoopNoDataIsNotAllClear: an open alert whose resource stops
+// sending data is said to have no data, once, and does not resolve until
+// data is back and clear; the evaluator here is scripted.
+func TestLiveLoopNoDataIsNotAllClear(t *testing.T) {
+	var out syncBuffer
+	n, err := notify.New(notify.Options{Policies: notify.Policies{Default: notify.Policy{ResolveAfter: 2}},
+		Routes: []notify.Route{{Sink: notify.NewJSONWriterSink("out", &out), MinSeverity: notify.Warning}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer n.Close(context.Background())
+	timeout := detect.Insight{Kind: "timeout", Severity: detect.Critical, Resource: "Orders", State: detect.Open}
+	nodata := detect.Insight{Kind: detect.KindNoData, Severity: detect.Info, Resource: "Orders", State: detect.NoData,
+		Evidence: detect.Evidence{Summary: "no invocations of Orders in the last 24h"}}
+	script := [][]detect.Insight{{timeout}, {nodata}, {nodata}, {nodata}, {nodata}, {}, {}}
+	step := 0
+	now := liveBase
+	l := &liveLoop{
+		eval:     func(context.Context, time.Time) ([]detect.Insight, error) { return script[step], nil },
+		bucket:   func(t time.Time) time.Time { return t.Truncate(time.Minute) },
+		now:      func() time.Time { return now },
+		notifier: n, errw: io.Discard,
+	}
+	for step = range script {
+		now = liveBase.Add(time.Duration(step) * time.Minute)
+		if err := l.evaluate(context.Background(), false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	n.Flush(ctx)
+	var got []string
+	for line := range strings.SplitSeq(strings.TrimSpace(out.String()), "\n") {
+		var m notify.Notification
+		if err := json.Unmarshal([]byte(line), &m); err != nil {
+			t.Fatalf("%q: %v", line, err)
+		}
+		got = append(got, fmt.Sprintf("%s %s %s", m.Event, m.Alert.Kind, m.Alert.Severity))
+	}
+	want := "open timeout critical|no-data timeout critical|resolve timeout critical"
+	if strings.Join(got, "|") != want {
+		t.Fatalf("notifications %q, want %q", strings.Join(got, "|"), want)
 	}
 }

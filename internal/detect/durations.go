@@ -151,7 +151,7 @@ func (f *frame) regression(d *fnData) (err error) {
 					}
 					hits = appendHit(hits, hit{i: i, sev: sev, onset: f.start(onset), ev: Evidence{
 						Summary: fmt.Sprintf("mean duration %s over %v against %s over the previous %v: %.2f× (warning at %.2f×, critical at %.2f×)",
-							ms(wm), l.Window, ms(bm), l.Baseline, ratio, l.Warning, l.Critical),
+							ms(wm), Human(l.Window), ms(bm), Human(l.Baseline), ratio, l.Warning, l.Critical),
 						Values: map[string]float64{"mean_ms": wm / 1000, "baseline_mean_ms": bm / 1000, "ratio": ratio, "invocations": float64(wn)}, Threshold: l.Warning}})
 				}
 			}

@@ -40,11 +40,11 @@ func detectLoops(f *frame) error {
 		return f.droppedRecursions()
 	}
 	from := f.at.Add(-f.s.Lookback - time.Hour)
-	rows, err := f.q.Rollups(f.ctx, store.RollupQuery{Filter: store.Filter{Functions: names, From: from, To: f.at}, Step: time.Minute})
+	rows, err := f.q.Rollups(f.ctx, store.RollupQuery{Filter: store.Filter{Functions: names, From: from, To: f.atMinute}, Step: time.Minute})
 	if err != nil {
 		return fmt.Errorf("detect: loop rollups: %w", err)
 	}
-	n := int(f.at.Sub(from) / time.Minute)
+	n := int(f.atMinute.Sub(from) / time.Minute)
 	counts := map[string][]int64{}
 	mbms := map[string][]int64{}
 	for _, r := range rows {
@@ -151,7 +151,7 @@ func (f *frame) runaway(d *fnData, ls []rules.Loop, from time.Time, c, mbms []in
 		Cause: "the function's output triggers it again: " + loop.Path + "; " + stop,
 		Fix: "stop it now: set the function's reserved concurrency to 0 (aws lambda put-function-concurrency --reserved-concurrent-executions 0) or disable the trigger; " +
 			"then break the loop (write elsewhere, or filter the trigger on a prefix or attribute the function never writes)"}
-	if !minute(last + 1).Before(f.at.Add(-2 * time.Minute)) {
+	if !minute(last + 1).Before(f.atMinute.Add(-2 * time.Minute)) {
 		in.State = Open
 	}
 	return in, true

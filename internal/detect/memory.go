@@ -197,7 +197,7 @@ func (f *frame) overprovisioned(d *fnData, p store.MemoryStat) {
 	f.out = append(f.out, Insight{Kind: KindMemoryOverprovisioned, Severity: sev, Resource: d.id(), Related: f.related(d.res),
 		FirstSeen: f.start(first), LastSeen: f.at, State: Open, ImpactUSDPerMonth: impact,
 		Evidence: Evidence{Summary: fmt.Sprintf("peak memory %d MB of %d MB over %d invocations in %v (%s; fires below %s); %d MB would keep a third in hand",
-			used, size, inv, span.Round(time.Minute), pct(frac), pct(l.threshold()), proposed),
+			used, size, inv, Human(span.Round(time.Minute)), pct(frac), pct(l.threshold()), proposed),
 			Values: map[string]float64{"max_memory_used_mb": float64(used), "memory_mb": float64(size), "proposed_mb": float64(proposed), "invocations": float64(inv)}, Threshold: l.threshold()},
 		Cause: "the function is allocated far more memory than it uses; memory is what Lambda bills",
 		Fix:   fmt.Sprintf("set MemorySize to %d MB and watch its duration (less memory is also less CPU); fnops tune measures the trade-off", proposed)})
@@ -285,7 +285,7 @@ func detectNewErrors(f *frame) error {
 			x := Insight{Kind: KindNewError, Severity: sev, Resource: d.id(), Related: f.related(d.res), Signature: k.typ,
 				FirstSeen: f.start(i), LastSeen: f.start(last + 1), State: Resolved,
 				Evidence: Evidence{Summary: fmt.Sprintf("%s: %d times in the first %v, never in the %v before (info at %.0f, warning at %.0f)",
-					k.typ, n, l.Window, l.Baseline, l.Info, l.Warning),
+					k.typ, n, Human(l.Window), Human(l.Baseline), l.Info, l.Warning),
 					Values: map[string]float64{"count": float64(n)}, Threshold: l.threshold()},
 				Cause: "a failure the function has not had before: a new code path, a changed input or a dependency failing in a new way",
 				Fix:   "read the first occurrences in the logs (the error type is " + k.typ + "); if it started with a deploy, roll back"}

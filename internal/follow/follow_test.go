@@ -339,3 +339,18 @@ func TestSniff(t *testing.T) {
 		}
 	}
 }
+
+func FuzzSniff(f *testing.F) {
+	f.Add([]byte(lines(0, 1)))
+	f.Add([]byte("{\n  \"events\": ["))
+	f.Add([]byte(`{"time":"2026-03-01T10:00:00Z","type":"platform.start"}` + "\n"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		format, isTel, ready := sniffBytes(b)
+		if !ready && (isTel || format != 0) {
+			t.Fatalf("not ready but format %v telemetry %v", format, isTel)
+		}
+		if len(b) >= telemetry.PeekSize && !ready {
+			t.Fatal("a full peek is not ready")
+		}
+	})
+}

@@ -171,8 +171,10 @@ func (g *Ingester) stop(err error) {
 	g.room.Broadcast()
 }
 
-// Flush commits the pending records now. Calls are serialised by the
-// caller: Run calls it, and so may a caller that does not use Run.
+// Flush commits the records pending when it is called. Run calls it; so
+// may anyone, at the same time (a caller that needs what was decoded so
+// far committed now): each call commits its own batch, and the store
+// applies commits one after the other.
 func (g *Ingester) Flush(ctx context.Context) error {
 	g.mu.Lock()
 	inv, met, dep, newest := g.inv, g.met, g.dep, g.newest

@@ -149,7 +149,7 @@ func (t *Tracker) alertFor(o Observation) *Alert {
 	k := o.Key()
 	a := t.alerts[k]
 	if a == nil {
-		a = &Alert{Key: k, Kind: o.Kind, Resource: o.Resource, Status: StatusResolved}
+		a = &Alert{Key: k, Kind: o.Kind, Resource: o.Resource, Signature: o.Signature, Status: StatusResolved}
 		t.alerts[k] = a
 	}
 	return a

@@ -39,9 +39,9 @@ func stages(c *Context) []stage {
 	for _, r := range c.Resources() {
 		switch r.Type {
 		case "AWS::ApiGateway::Stage":
-			out = append(out, stage{r: r, api: targetOf(c, r.Props.Get("RestApiId")), proto: "REST", p: r.Props})
+			out = append(out, stage{r: r, api: targetOf(c, r, r.Props.Get("RestApiId")), proto: "REST", p: r.Props})
 		case "AWS::ApiGatewayV2::Stage":
-			s := stage{r: r, api: targetOf(c, r.Props.Get("ApiId")), p: r.Props}
+			s := stage{r: r, api: targetOf(c, r, r.Props.Get("ApiId")), p: r.Props}
 			if s.api != nil {
 				s.proto = apiProtocol(s.api)
 			}
@@ -56,7 +56,7 @@ func stages(c *Context) []stage {
 			if !p.IsMap() {
 				p = app.NewMap(r.Pos)
 			}
-			out = append(out, stage{r: r, api: targetOf(c, r.Props.Get("RestApiId")), proto: "REST", p: p, deployment: true})
+			out = append(out, stage{r: r, api: targetOf(c, r, r.Props.Get("RestApiId")), proto: "REST", p: p, deployment: true})
 		}
 	}
 	return out
@@ -87,7 +87,7 @@ func (s stage) name() string {
 		what = "stage " + s.r.ID
 	}
 	if s.api != nil {
-		return fmt.Sprintf("%s of %s", what, s.api.Display())
+		return fmt.Sprintf("%s of %s", what, label(s.api))
 	}
 	return what
 }
@@ -272,10 +272,14 @@ func apiExecutionLogRule() *Rule {
 	return &Rule{
 		ID:       "api-execution-logging",
 		Title:    "API stage has no execution logging",
-		Severity: app.SevWarning,
+		Severity: app.SevInfo,
 		Category: CategoryObservability,
+		OptIn:    true,
 		Description: "Execution logs show what API Gateway did with a request (authorizer results, " +
-			"integration errors, mapping failures); access logs show only the outcome. REST stages set it " +
+			"integration errors, mapping failures); access logs show only the outcome. They need an " +
+			"account-wide CloudWatch role, cost ingestion on every request and at INFO can hold request " +
+			"data, and access logs (`api-access-logging`) already cover the operational need: opt-in, for " +
+			"teams whose standard asks for them (Security Hub APIGateway.1). REST stages set it " +
 			"for all methods with a `MethodSettings` entry (`HttpMethod: \"*\"`, `ResourcePath: \"/*\"`), " +
 			"WebSocket stages in `DefaultRouteSettings`. HTTP APIs have no execution logging, so they are not " +
 			"checked (KICS flags them).",
@@ -517,14 +521,14 @@ func routes(c *Context) []route {
 	for _, r := range c.Resources() {
 		switch r.Type {
 		case "AWS::ApiGateway::Method":
-			api := targetOf(c, r.Props.Get("RestApiId"))
+			api := targetOf(c, r, r.Props.Get("RestApiId"))
 			auth := r.Props.Get("AuthorizationType")
 			rt := route{api: api, on: r, apiID: idOr(api, r.Props.Get("RestApiId")), method: strings.ToUpper(r.Props.Get("HttpMethod").Text()),
 				at: auth, proto: "REST", validated: r.Props.Get("RequestValidatorId") != nil}
 			rt.setAuth(auth, r.Props.Get("ApiKeyRequired"))
 			out = append(out, rt)
 		case "AWS::ApiGatewayV2::Route":
-			api := targetOf(c, r.Props.Get("ApiId"))
+			api := targetOf(c, r, r.Props.Get("ApiId"))
 			key := r.Props.Get("RouteKey").Text()
 			rt := route{api: api, on: r, apiID: idOr(api, r.Props.Get("ApiId")), at: r.Props.Get("AuthorizationType")}
 			if api != nil {
@@ -746,7 +750,7 @@ Resources:
 				}
 				name := r.apiID
 				if r.api != nil {
-					name = r.api.Display()
+					name = label(r.api)
 				}
 				c.Report(Issue{Resource: r.on, At: r.at, Pos: posOr(r.at, r.on.Pos), Related: resourceIDs(r.api),
 					Message: fmt.Sprintf("route %s of API %s %s", r.label(), name, what)})
@@ -822,21 +826,27 @@ Resources:
 	}
 }
 
-// associated reports whether one of the resources of the given types
-// names the stage or its API in key.
-func associated(c *Context, s stage, key string, types ...string) bool {
+// associations returns the ids that the resources of the given types
+// name in key (for UsagePlan ApiStages, in each stage's ApiId).
+func associations(c *Context, key string, types ...string) map[string]bool {
+	ids := map[string]bool{}
+	add := func(id string) { ids[id] = true }
 	for _, a := range ofType(c, types...) {
 		n := a.Props.Get(key)
-		if mentions(n, s.r.ID) || (s.api != nil && mentions(n, s.api.ID)) {
-			return true
-		}
-		for _, it := range n.Items() {
-			if mentions(it.Get("ApiId"), s.r.ID) || (s.api != nil && mentions(it.Get("ApiId"), s.api.ID)) {
-				return true
+		if key == "ApiStages" {
+			for _, it := range n.Items() {
+				mentionedIDs(it.Get("ApiId"), add)
 			}
+			continue
 		}
+		mentionedIDs(n, add)
 	}
-	return false
+	return ids
+}
+
+// associated reports whether ids names the stage or its API.
+func (s stage) associated(ids map[string]bool) bool {
+	return ids[localID(s.r)] || (s.api != nil && ids[localID(s.api)])
 }
 
 func apiWAFRule() *Rule {
@@ -883,8 +893,9 @@ func apiWAFRule() *Rule {
       WebACLArn: arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/shop/abc
 `,
 		Check: func(c *Context) {
+			ids := associations(c, "ResourceArn", "AWS::WAFv2::WebACLAssociation", "AWS::WAFRegional::WebACLAssociation")
 			for _, s := range stages(c) {
-				if s.proto == "REST" && !associated(c, s, "ResourceArn", "AWS::WAFv2::WebACLAssociation", "AWS::WAFRegional::WebACLAssociation") {
+				if s.proto == "REST" && !s.associated(ids) {
 					s.report(c, nil, "%s has no WAF web ACL", s.name())
 				}
 			}
@@ -901,8 +912,8 @@ func apiUsagePlanRule() *Rule {
 		OptIn:    true,
 		Description: "A usage plan gives each API key its own throttle and quota, so one client cannot starve " +
 			"the others. Only APIs that hand out keys need one: opt-in. An `AWS::ApiGateway::UsagePlan` whose " +
-			"`ApiStages` name the API counts. (SAM's `Auth.UsagePlan` is not modelled yet: write the plan, or " +
-			"suppress with that reason.)",
+			"`ApiStages` name the API counts, and so does SAM's `Auth.UsagePlan` (`PER_API` or `SHARED`, " +
+			"`Globals.Api` included).",
 		Remediation: "Add an `AWS::ApiGateway::UsagePlan` with `ApiStages: [{ApiId: !Ref Api, Stage: prod}]` " +
 			"and `Throttle`/`Quota`.",
 		Aliases: []string{
@@ -941,8 +952,9 @@ func apiUsagePlanRule() *Rule {
       Throttle: {BurstLimit: 50, RateLimit: 20}
 `,
 		Check: func(c *Context) {
+			ids := associations(c, "ApiStages", "AWS::ApiGateway::UsagePlan")
 			for _, s := range stages(c) {
-				if s.proto == "REST" && !associated(c, s, "ApiStages", "AWS::ApiGateway::UsagePlan") {
+				if s.proto == "REST" && !s.associated(ids) {
 					s.report(c, nil, "%s is in no usage plan", s.name())
 				}
 			}
@@ -989,7 +1001,7 @@ func apiPrivateRule() *Rule {
 					continue // a parameter decides
 				}
 				c.Report(Issue{Resource: api, At: api.Props.Get("EndpointConfiguration"),
-					Message: fmt.Sprintf("REST API %s has a public endpoint", api.Display())})
+					Message: fmt.Sprintf("REST API %s has a public endpoint", label(api))})
 			}
 		},
 	}
@@ -1003,7 +1015,8 @@ func apiDomainTLSRule() *Rule {
 		Category: CategorySecurity,
 		Description: "A REST API custom domain (`AWS::ApiGateway::DomainName`) accepts TLS 1.0 and 1.1 " +
 			"clients unless `SecurityPolicy` is `TLS_1_2` or one of the enhanced `SecurityPolicy_*` " +
-			"policies; API Gateway's default for REST domains is TLS 1.0. HTTP and WebSocket domains " +
+			"policies: created without one (CloudFormation, the CLI), a REST domain gets the " +
+			"legacy TLS 1.0 policy. HTTP and WebSocket domains " +
 			"(`AWS::ApiGatewayV2::DomainName`) only support TLS 1.2, so a missing policy there is fine (KICS " +
 			"and Guard flag it).",
 		Remediation: "Set `SecurityPolicy: TLS_1_2` (SAM: `Domain.SecurityPolicy`).",
@@ -1085,7 +1098,7 @@ func appSyncTracingRule() *Rule {
 		Check: func(c *Context) {
 			for _, g := range c.Resources(app.KindAppSync) {
 				if n := g.Props.Get("XrayEnabled"); !truthOf(n) {
-					c.Report(Issue{Resource: g, At: n, Message: fmt.Sprintf("GraphQL API %s does not trace requests with X-Ray", g.Display())})
+					c.Report(Issue{Resource: g, At: n, Message: fmt.Sprintf("GraphQL API %s does not trace requests with X-Ray", label(g))})
 				}
 			}
 		},
@@ -1139,7 +1152,7 @@ func appSyncLoggingRule() *Rule {
 						continue
 					}
 				}
-				c.Report(Issue{Resource: g, At: cfg, Message: fmt.Sprintf("GraphQL API %s does not log to CloudWatch", g.Display())})
+				c.Report(Issue{Resource: g, At: cfg, Message: fmt.Sprintf("GraphQL API %s does not log to CloudWatch", label(g))})
 			}
 		},
 	}

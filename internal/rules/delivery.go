@@ -148,13 +148,13 @@ func dlqTypeRule() *Rule {
 					name = dlq.ID
 				}
 				c.Report(Issue{Resource: r, At: n, Related: resourceIDs(dlq),
-					Message: fmt.Sprintf("%s %s is %s but its dead-letter queue %s is %s", what, r.Display(), kind[srcFIFO], name, kind[fifo])})
+					Message: fmt.Sprintf("%s %s is %s but its dead-letter queue %s is %s", what, label(r), kind[srcFIFO], name, kind[fifo])})
 			}
 			for _, q := range c.Resources(app.KindQueue) {
 				check(q, isFIFO(q), "queue")
 			}
 			for _, s := range c.Resources(app.KindSubscription) {
-				topic := targetOf(c, s.Props.Get("TopicArn"))
+				topic := targetOf(c, s, s.Props.Get("TopicArn"))
 				fifo, known := false, false
 				if topic != nil && topic.Kind == app.KindTopic {
 					fifo, known = isFIFO(topic), true
@@ -171,8 +171,8 @@ func dlqTypeRule() *Rule {
 
 // isFunctionTarget reports whether a rule or schedule target is a Lambda
 // function: one of the graph's, or a Lambda ARN.
-func isFunctionTarget(c *Context, arn *app.Node) bool {
-	if r := targetOf(c, arn); r != nil {
+func isFunctionTarget(c *Context, from *app.Resource, arn *app.Node) bool {
+	if r := targetOf(c, from, arn); r != nil {
 		return r.Kind == app.KindFunction || r.Kind == app.KindAlias || r.Kind == app.KindVersion
 	}
 	s, _ := pattern(arn)
@@ -228,17 +228,32 @@ func ruleTargetDLQRule() *Rule {
 					return
 				}
 				arn := t.Get("Arn")
-				if arn == nil || isFunctionTarget(c, arn) || t.Path("DeadLetterConfig", "Arn") != nil {
+				if arn == nil || t.Path("DeadLetterConfig", "Arn") != nil {
+					return
+				}
+				// The loader's edge for this target knows where it leads,
+				// through nested stack outputs too.
+				var to *app.Resource
+				for _, e := range c.Out(r, app.Triggers) {
+					if e.Via == "target:"+t.Get("Id").Text() {
+						to = c.Peer(r, e)
+					}
+				}
+				if to == nil {
+					to = targetOf(c, r, arn)
+				}
+				if to != nil && (to.Kind == app.KindFunction || to.Kind == app.KindAlias || to.Kind == app.KindVersion) ||
+					to == nil && isFunctionTarget(c, r, arn) {
 					return
 				}
 				name := t.Get("Id").Text()
-				if to := targetOf(c, arn); to != nil {
+				if to != nil {
 					name = to.ID
 				} else if s, ok := pattern(arn); ok && name == "" {
 					name = s
 				}
-				c.Report(Issue{Resource: r, At: t, Related: resourceIDs(targetOf(c, arn)),
-					Message: fmt.Sprintf("%s %s: target %s has no dead-letter queue; events it cannot take are dropped", kindName(r), r.Display(), name)})
+				c.Report(Issue{Resource: r, At: t, Related: resourceIDs(to),
+					Message: fmt.Sprintf("%s %s: target %s has no dead-letter queue; events it cannot take are dropped", kindName(r), label(r), name)})
 			}
 			for _, r := range c.Resources(app.KindRule) {
 				for _, t := range r.Props.Get("Targets").Items() {
@@ -258,8 +273,8 @@ func subscriptionRedriveRule() *Rule {
 		Title:    "SNS subscription to an endpoint that can fail has no redrive policy",
 		Severity: app.SevWarning,
 		Category: CategoryReliability,
-		Description: "SNS gives up on an HTTP/S endpoint after its delivery policy's few retries (3 by " +
-			"default, within about 20 seconds), and on any endpoint at once for client-side errors; without a " +
+		Description: "SNS gives up on an HTTP/S endpoint after its delivery policy's few retries (by default 3, " +
+			"20 seconds apart), and on any endpoint at once for client-side errors; without a " +
 			"`RedrivePolicy` those messages are lost.\n\n" +
 			"Unlike serverless-rules ES7000 and cdk-nag, subscriptions of Lambda functions and SQS queues are " +
 			"not flagged: SNS retries AWS-managed endpoints 100,015 times over 23 days, and the permission " +
@@ -309,7 +324,7 @@ func subscriptionRedriveRule() *Rule {
 					continue
 				}
 				c.Report(Issue{Resource: s, At: s.Props.Get("Protocol"),
-					Message: fmt.Sprintf("subscription %s (%s) has no redrive policy: messages SNS cannot deliver are lost", s.Display(), strings.ToLower(p))})
+					Message: fmt.Sprintf("subscription %s (%s) has no redrive policy: messages SNS cannot deliver are lost", label(s), strings.ToLower(p))})
 			}
 		},
 	}

@@ -80,13 +80,13 @@ func dynamoPITRRule() *Rule {
 						return truthOf(rep.Path("PointInTimeRecoverySpecification", "PointInTimeRecoveryEnabled"))
 					}); !ok {
 						c.Report(Issue{Resource: t, At: rep, Message: fmt.Sprintf("global table %s: replica %s has no point-in-time recovery",
-							t.Display(), rep.Get("Region").Text())})
+							label(t), rep.Get("Region").Text())})
 					}
 					continue
 				}
 				n := t.Props.Path("PointInTimeRecoverySpecification", "PointInTimeRecoveryEnabled")
 				if !truthOf(n) {
-					msg := fmt.Sprintf("table %s has no point-in-time recovery", t.Display())
+					msg := fmt.Sprintf("table %s has no point-in-time recovery", label(t))
 					if t.Type == "AWS::Serverless::SimpleTable" {
 						msg += " (a SimpleTable cannot enable it)"
 					}
@@ -148,14 +148,14 @@ func dynamoCMKRule() *Rule {
 						return cmk(rep.Path("SSESpecification", "KMSMasterKeyId"))
 					}); !ok && truthOf(sse.Get("SSEEnabled")) {
 						c.Report(Issue{Resource: t, At: rep, Message: fmt.Sprintf("global table %s: replica %s has no customer managed key",
-							t.Display(), rep.Get("Region").Text())})
+							label(t), rep.Get("Region").Text())})
 					} else if !truthOf(sse.Get("SSEEnabled")) {
-						c.Report(Issue{Resource: t, At: sse, Message: fmt.Sprintf("global table %s is encrypted with an AWS owned key", t.Display())})
+						c.Report(Issue{Resource: t, At: sse, Message: fmt.Sprintf("global table %s is encrypted with an AWS owned key", label(t))})
 					}
 					continue
 				}
 				if !truthOf(sse.Get("SSEEnabled")) || !cmk(sse.Get("KMSMasterKeyId")) {
-					c.Report(Issue{Resource: t, At: sse, Message: fmt.Sprintf("table %s is not encrypted with a customer managed key", t.Display())})
+					c.Report(Issue{Resource: t, At: sse, Message: fmt.Sprintf("table %s is not encrypted with a customer managed key", label(t))})
 				}
 			}
 		},
@@ -196,12 +196,12 @@ func dynamoDeletionRule() *Rule {
 				if isGlobalTable(t) {
 					if rep, ok := replicaCheck(t, func(rep *app.Node) bool { return truthOf(rep.Get("DeletionProtectionEnabled")) }); !ok {
 						c.Report(Issue{Resource: t, At: rep, Message: fmt.Sprintf("global table %s: replica %s has no deletion protection",
-							t.Display(), rep.Get("Region").Text())})
+							label(t), rep.Get("Region").Text())})
 					}
 					continue
 				}
 				if n := t.Props.Get("DeletionProtectionEnabled"); !truthOf(n) {
-					c.Report(Issue{Resource: t, At: n, Message: fmt.Sprintf("table %s has no deletion protection", t.Display())})
+					c.Report(Issue{Resource: t, At: n, Message: fmt.Sprintf("table %s has no deletion protection", label(t))})
 				}
 			}
 		},
@@ -255,7 +255,7 @@ func dynamoBillingRule() *Rule {
 					continue
 				}
 				c.Report(Issue{Resource: t, At: mode, Message: fmt.Sprintf("table %s has fixed provisioned capacity%s and no auto scaling",
-					t.Display(), dflt(mode))})
+					label(t), dflt(mode))})
 			}
 		},
 	}
@@ -269,7 +269,7 @@ func scaled(t *app.Resource, targets []*app.Resource) bool {
 			continue
 		}
 		id := r.Props.Get("ResourceId")
-		if mentions(id, t.ID) {
+		if r.Stack == t.Stack && mentions(id, localID(t)) {
 			return true
 		}
 		if s, ok := pattern(id); ok && t.Name != "" && s == "table/"+t.Name {

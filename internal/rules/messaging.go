@@ -2,7 +2,6 @@ package rules
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/fnops/fnops/internal/app"
@@ -127,7 +126,7 @@ func publicPolicyRule(p publicPolicy) *Rule {
 				for _, s := range policyStatements(c, r) {
 					if publicStatement(s) {
 						c.Report(Issue{Resource: r, Pos: s.Pos, Related: []string{s.Policy},
-							Message: fmt.Sprintf("%s %s: policy %s allows anyone %s", p.noun, r.Display(), s.Policy, actionList(s))})
+							Message: fmt.Sprintf("%s %s: policy %s allows anyone %s", p.noun, label(r), s.Policy, actionList(s))})
 					}
 				}
 			}
@@ -191,7 +190,7 @@ func eventBusPolicyRule() *Rule {
 					}
 					ss = []app.Statement{s}
 				}
-				reportPublicBus(c, r, targetOf(c, p.Get("EventBusName")), ss)
+				reportPublicBus(c, r, targetOf(c, r, p.Get("EventBusName")), ss)
 			}
 			for _, b := range c.Resources(app.KindEventBus) {
 				reportPublicBus(c, b, nil, nodeStatements(b.Props.Get("Policy")))
@@ -224,9 +223,9 @@ func reportPublicBus(c *Context, r, bus *app.Resource, ss []app.Statement) {
 		}
 		name := "the default event bus"
 		if bus != nil {
-			name = "event bus " + bus.Display()
+			name = "event bus " + label(bus)
 		} else if r.Kind == app.KindEventBus {
-			name = "event bus " + r.Display()
+			name = "event bus " + label(r)
 		}
 		pos := s.Pos
 		if !pos.Known() {
@@ -279,7 +278,7 @@ func tlsOnlyRule(kind app.Kind, id, noun, svc string, aliases []string) *Rule {
 		Check: func(c *Context) {
 			for _, r := range c.Resources(kind) {
 				if !denyInsecureTransport(policyStatements(c, r)) {
-					c.Reportf(r, nil, "%s %s has no policy statement denying requests without TLS", noun, r.Display())
+					c.Reportf(r, nil, "%s %s has no policy statement denying requests without TLS", noun, label(r))
 				}
 			}
 		},
@@ -337,7 +336,7 @@ func wildcardActionRule() *Rule {
 					for _, a := range s.Actions {
 						if serviceWide(a) {
 							c.Report(Issue{Resource: r, Pos: s.Pos, Related: []string{s.Policy},
-								Message: fmt.Sprintf("%s %s: policy %s allows %s", kindWord(r), r.Display(), s.Policy, a)})
+								Message: fmt.Sprintf("%s %s: policy %s allows %s", kindWord(r), label(r), s.Policy, a)})
 							break
 						}
 					}
@@ -416,7 +415,7 @@ func allowNotRule() *Rule {
 					}
 					if len(what) > 0 {
 						c.Report(Issue{Resource: r, Pos: s.Pos, Related: []string{s.Policy},
-							Message: fmt.Sprintf("%s %s: policy %s allows with %s", kindWord(r), r.Display(), s.Policy, strings.Join(what, " and "))})
+							Message: fmt.Sprintf("%s %s: policy %s allows with %s", kindWord(r), label(r), s.Policy, strings.Join(what, " and "))})
 					}
 				}
 			}
@@ -432,8 +431,9 @@ func snsKMSRule() *Rule {
 		Category: CategorySecurity,
 		Description: "Unlike SQS, SNS does not encrypt topics unless `KmsMasterKeyId` is set. Messages wait " +
 			"in the topic while SNS delivers them, retries included. The AWS managed key (`alias/aws/sns`) " +
-			"is enough for this rule; note that AWS services that publish to a topic (CloudWatch alarms, " +
-			"EventBridge, S3) need a customer managed key whose policy lets them use it.",
+			"is enough for this rule; but AWS services that publish to a topic (CloudWatch alarms, " +
+			"EventBridge, S3) need a customer managed key whose policy lets them use it " +
+			"(`sns-managed-key-service-publisher`).",
 		Remediation: "Set `KmsMasterKeyId` (`alias/aws/sns`, or a customer managed key when AWS services " +
 			"publish to the topic).",
 		Aliases: []string{
@@ -453,7 +453,7 @@ func snsKMSRule() *Rule {
 		Check: func(c *Context) {
 			for _, t := range c.Resources(app.KindTopic) {
 				if sse := value(t, app.AttrSSE); sse.Text() == "none" || (sse == nil && t.Props.Get("KmsMasterKeyId") == nil) {
-					c.Reportf(t, nil, "topic %s is not encrypted at rest (no KmsMasterKeyId)", t.Display())
+					c.Reportf(t, nil, "topic %s is not encrypted at rest (no KmsMasterKeyId)", label(t))
 				}
 			}
 		},
@@ -499,7 +499,7 @@ func kinesisSSERule() *Rule {
 					continue
 				}
 				if !strings.EqualFold(enc.Text(), "KMS") {
-					c.Report(Issue{Resource: s, At: enc, Message: fmt.Sprintf("stream %s is not encrypted at rest", s.Display())})
+					c.Report(Issue{Resource: s, At: enc, Message: fmt.Sprintf("stream %s is not encrypted at rest", label(s))})
 				}
 			}
 		},
@@ -543,7 +543,7 @@ func kinesisCMKRule() *Rule {
 				key := s.Props.Path("StreamEncryption", "KeyId")
 				if strings.EqualFold(s.Props.Path("StreamEncryption", "EncryptionType").Text(), "KMS") && key.IsScalar() &&
 					strings.EqualFold(key.Text(), "alias/aws/kinesis") {
-					c.Report(Issue{Resource: s, At: key, Message: fmt.Sprintf("stream %s uses the AWS managed key alias/aws/kinesis", s.Display())})
+					c.Report(Issue{Resource: s, At: key, Message: fmt.Sprintf("stream %s uses the AWS managed key alias/aws/kinesis", label(s))})
 				}
 			}
 		},
@@ -567,31 +567,35 @@ func managedSNSKey(n *app.Node) bool {
 	return ok && (s == "alias/aws/sns" || strings.HasSuffix(s, ":alias/aws/sns"))
 }
 
-// servicePublishers returns the resources through which an AWS service
-// publishes to topic t: CloudWatch alarms with t among their actions,
-// EventBridge rules targeting it, buckets notifying it.
-func servicePublishers(c *Context, t *app.Resource) []*app.Resource {
-	id := localID(t)
-	var out []*app.Resource
-	for _, r := range c.Resources() {
-		if r.Stack != t.Stack {
-			continue
-		}
+// servicePublishers indexes, by stack and local id of the topic, the
+// resources through which an AWS service publishes to a topic: CloudWatch
+// alarms with it among their actions, EventBridge rules targeting it,
+// buckets notifying it.
+func servicePublishers(c *Context) map[[2]string][]*app.Resource {
+	out := map[[2]string][]*app.Resource{}
+	for _, r := range c.Resources(app.KindAlarm, app.KindRule, app.KindBucket) {
 		var refs []*app.Node
-		switch {
-		case r.Kind == app.KindAlarm:
+		switch r.Kind {
+		case app.KindAlarm:
 			refs = append(refs, r.Props.Get("AlarmActions"), r.Props.Get("OKActions"), r.Props.Get("InsufficientDataActions"))
-		case r.Kind == app.KindRule:
+		case app.KindRule:
 			for _, tg := range r.Props.Get("Targets").Items() {
 				refs = append(refs, tg.Get("Arn"))
 			}
-		case r.Kind == app.KindBucket:
+		case app.KindBucket:
 			for _, tc := range r.Props.Path("NotificationConfiguration", "TopicConfigurations").Items() {
 				refs = append(refs, tc.Get("Topic"))
 			}
 		}
-		if slices.ContainsFunc(refs, func(n *app.Node) bool { return mentions(n, id) }) {
-			out = append(out, r)
+		seen := map[string]bool{}
+		for _, n := range refs {
+			mentionedIDs(n, func(id string) {
+				if !seen[id] {
+					seen[id] = true
+					k := [2]string{r.Stack, id}
+					out[k] = append(out[k], r)
+				}
+			})
 		}
 	}
 	return out
@@ -659,12 +663,16 @@ func snsManagedKeyRule() *Rule {
       AlarmActions: [!Ref Alarms]
 `,
 		Check: func(c *Context) {
+			var index map[[2]string][]*app.Resource
 			for _, t := range c.Resources(app.KindTopic) {
 				key := t.Props.Get("KmsMasterKeyId")
 				if !managedSNSKey(key) {
 					continue
 				}
-				pubs := servicePublishers(c, t)
+				if index == nil {
+					index = servicePublishers(c)
+				}
+				pubs := index[[2]string{t.Stack, localID(t)}]
 				if len(pubs) == 0 {
 					continue
 				}
@@ -674,7 +682,7 @@ func snsManagedKeyRule() *Rule {
 				}
 				c.Report(Issue{Resource: t, At: key, Related: resourceIDs(pubs...),
 					Message: fmt.Sprintf("topic %s is encrypted with alias/aws/sns, which AWS services cannot use: %s cannot publish to it",
-						t.Display(), strings.Join(names, ", "))})
+						label(t), strings.Join(names, ", "))})
 			}
 		},
 	}

@@ -28,7 +28,11 @@ var restrictingKeys = []string{
 func policyStatements(c *Context, r *app.Resource) []app.Statement {
 	var out []app.Statement
 	for _, s := range r.Statements {
-		if p := c.Graph.Resource(s.Policy); p != nil && p.Kind == app.KindPolicy && p.ID != r.ID {
+		p := c.Graph.Resource(s.Policy)
+		if p == nil && r.Stack != "" {
+			p = c.Graph.Resource(r.Stack + "/" + s.Policy)
+		}
+		if p != nil && p.Kind == app.KindPolicy && p.ID != r.ID {
 			switch p.Type {
 			case "AWS::S3::BucketPolicy", "AWS::SQS::QueuePolicy", "AWS::SQS::QueueInlinePolicy",
 				"AWS::SNS::TopicPolicy", "AWS::SNS::TopicInlinePolicy":
@@ -211,16 +215,25 @@ func refID(n *app.Node) string {
 	return ""
 }
 
-// targetOf returns the graph resource n refers to: by reference, or by a
-// literal that is a resource's logical id (the loader's resolved form).
-func targetOf(c *Context, n *app.Node) *app.Resource {
-	if id := refID(n); id != "" {
-		return c.Graph.Resource(id)
+// targetOf returns the graph resource n, written in from's template,
+// refers to: by reference (inside a nested stack, to a resource of the
+// same stack), or by a literal that is a resource's logical id (the
+// loader's resolved form).
+func targetOf(c *Context, from *app.Resource, n *app.Node) *app.Resource {
+	id := refID(n)
+	if id == "" {
+		s, ok := n.String()
+		if !ok || s == "" {
+			return nil
+		}
+		id = s
 	}
-	if s, ok := n.String(); ok && s != "" {
-		return c.Graph.Resource(s)
+	if from != nil && from.Stack != "" {
+		if r := c.Graph.Resource(from.Stack + "/" + id); r != nil {
+			return r
+		}
 	}
-	return nil
+	return c.Graph.Resource(id)
 }
 
 // mentions reports whether n refers to the resource id anywhere inside
@@ -246,6 +259,42 @@ func mentions(n *app.Node, id string) bool {
 		}
 	}
 	return false
+}
+
+// mentionedIDs calls fn with every logical id n refers to: Refs,
+// GetAtts, Sub variables ("${Id}", "${Id.Arn}") and whole strings (the
+// loader's resolved form). Callers index with it where mentions per pair
+// would be quadratic.
+func mentionedIDs(n *app.Node, fn func(id string)) {
+	if n == nil {
+		return
+	}
+	if id := refID(n); id != "" {
+		fn(id)
+	}
+	if s, ok := n.String(); ok {
+		fn(s)
+		for rest := s; ; {
+			i := strings.Index(rest, "${")
+			if i < 0 {
+				break
+			}
+			j := strings.IndexByte(rest[i:], '}')
+			if j < 0 {
+				break
+			}
+			id, _, _ := strings.Cut(rest[i+2:i+j], ".")
+			fn(id)
+			rest = rest[i+j+1:]
+		}
+		return
+	}
+	for _, it := range n.List {
+		mentionedIDs(it, fn)
+	}
+	for _, v := range n.Values {
+		mentionedIDs(v, fn)
+	}
 }
 
 // reportedOn is the resource a finding about a generated resource belongs to:
@@ -277,4 +326,14 @@ func ofType(c *Context, types ...string) []*app.Resource {
 		}
 	}
 	return out
+}
+
+// label is how messages name a resource: its physical name when that is
+// plain text, else its logical id (a name like
+// "${AWS::StackName}-uploads" says less than UploadsBucket).
+func label(r *app.Resource) string {
+	if r.Name == "" || strings.Contains(r.Name, "${") {
+		return r.ID
+	}
+	return r.Name
 }

@@ -129,7 +129,7 @@ func blockPublicAccessRule() *Rule {
 				}
 				if len(off) > 0 {
 					c.Report(Issue{Resource: b, At: at,
-						Message: fmt.Sprintf("bucket %s turns off Block Public Access: %s", b.Display(), strings.Join(off, ", "))})
+						Message: fmt.Sprintf("bucket %s turns off Block Public Access: %s", label(b), strings.Join(off, ", "))})
 				}
 			}
 		},
@@ -171,7 +171,7 @@ func publicACLRule() *Rule {
 				acl := b.Props.Get("AccessControl")
 				switch acl.Text() {
 				case "PublicRead", "PublicReadWrite", "AuthenticatedRead":
-					c.Report(Issue{Resource: b, At: acl, Message: fmt.Sprintf("bucket %s has the canned ACL %s", b.Display(), acl.Text())})
+					c.Report(Issue{Resource: b, At: acl, Message: fmt.Sprintf("bucket %s has the canned ACL %s", label(b), acl.Text())})
 				}
 			}
 		},
@@ -210,7 +210,7 @@ func s3KMSRule() *Rule {
 		Check: func(c *Context) {
 			for _, b := range c.Resources(app.KindBucket) {
 				if sse := value(b, app.AttrSSE); sse.Text() != "kms" {
-					c.Report(Issue{Resource: b, At: sse, Message: fmt.Sprintf("bucket %s is encrypted with S3-managed keys, not KMS", b.Display())})
+					c.Report(Issue{Resource: b, At: sse, Message: fmt.Sprintf("bucket %s is encrypted with S3-managed keys, not KMS", label(b))})
 				}
 			}
 		},
@@ -248,7 +248,7 @@ func s3VersioningRule() *Rule {
 					continue
 				}
 				if st.Text() != "Enabled" {
-					c.Report(Issue{Resource: b, At: st, Message: fmt.Sprintf("bucket %s does not keep object versions", b.Display())})
+					c.Report(Issue{Resource: b, At: st, Message: fmt.Sprintf("bucket %s does not keep object versions", label(b))})
 				}
 			}
 		},
@@ -297,11 +297,11 @@ func s3LoggingRule() *Rule {
 					continue
 				}
 				if slices.ContainsFunc(sinks, func(d *app.Node) bool {
-					return mentions(d, b.ID) || (b.Name != "" && d.Text() == b.Name)
+					return mentions(d, localID(b)) || (b.Name != "" && d.Text() == b.Name)
 				}) {
 					continue
 				}
-				c.Reportf(b, nil, "bucket %s has no server access logging", b.Display())
+				c.Reportf(b, nil, "bucket %s has no server access logging", label(b))
 			}
 		},
 	}
@@ -342,7 +342,7 @@ func s3WebsiteRule() *Rule {
 				if w == nil || w.Get("RedirectAllRequestsTo") != nil {
 					continue
 				}
-				c.Report(Issue{Resource: b, At: w, Message: fmt.Sprintf("bucket %s is a website endpoint (HTTP only, public)", b.Display())})
+				c.Report(Issue{Resource: b, At: w, Message: fmt.Sprintf("bucket %s is a website endpoint (HTTP only, public)", label(b))})
 			}
 		},
 	}
@@ -398,7 +398,7 @@ func s3CORSRule() *Rule {
 						}
 					}
 					if len(writes) > 0 {
-						c.Report(Issue{Resource: b, At: rule, Message: fmt.Sprintf("bucket %s allows %s from any origin", b.Display(), strings.Join(writes, ", "))})
+						c.Report(Issue{Resource: b, At: rule, Message: fmt.Sprintf("bucket %s allows %s from any origin", label(b), strings.Join(writes, ", "))})
 					}
 				}
 			}

@@ -59,7 +59,7 @@ Resources:
 					continue
 				}
 				if n.Text() != "Active" {
-					c.Report(Issue{Resource: sm, At: n, Message: fmt.Sprintf("state machine %s does not send X-Ray traces", sm.Display())})
+					c.Report(Issue{Resource: sm, At: n, Message: fmt.Sprintf("state machine %s does not send X-Ray traces", label(sm))})
 				}
 			}
 		},
@@ -124,7 +124,7 @@ func sfnLoggingRule() *Rule {
 				if !ok || level != "OFF" {
 					continue
 				}
-				msg := fmt.Sprintf("state machine %s does not log executions", sm.Display())
+				msg := fmt.Sprintf("state machine %s does not log executions", label(sm))
 				if strings.EqualFold(sm.Text(app.AttrSFNType), "EXPRESS") {
 					msg += " (an Express workflow keeps no execution history either)"
 				}
@@ -179,7 +179,7 @@ func sfnLogAllRule() *Rule {
 		Check: func(c *Context) {
 			for _, sm := range c.Resources(app.KindStateMachine) {
 				if n, level, ok := sfnLevel(sm); ok && level != "ALL" {
-					c.Report(Issue{Resource: sm, At: n, Message: fmt.Sprintf("state machine %s logs at level %s, not ALL", sm.Display(), level)})
+					c.Report(Issue{Resource: sm, At: n, Message: fmt.Sprintf("state machine %s logs at level %s, not ALL", label(sm), level)})
 				}
 			}
 		},
@@ -246,7 +246,7 @@ Resources:
 				eachState(sm.Attr(app.AttrDefinition), 0, func(name string, st *app.Node) {
 					if why, at := expressProblem(st); why != "" {
 						c.Report(Issue{Resource: sm, At: at, Pos: posOr(at, posOr(st, sm.Pos)),
-							Message: fmt.Sprintf("express state machine %s: state %s %s", sm.Display(), name, why)})
+							Message: fmt.Sprintf("express state machine %s: state %s %s", label(sm), name, why)})
 					}
 				})
 			}

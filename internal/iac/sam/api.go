@@ -361,6 +361,7 @@ func (x *tx) buildRestAPI(st *apiState) {
 	x.add(api, stageID, "AWS::ApiGateway::Stage", st.pos, stage)
 	x.refs[st.id+".Stage"] = stageID
 	x.refs[st.id+".Deployment"] = depID
+	x.usagePlan(api, st, stageID)
 	x.authorizerPermissions(api, st, "/authorizers/*")
 	x.apiDomain(api, st, stageID)
 }
@@ -430,4 +431,39 @@ func (x *tx) buildHTTPAPI(st *apiState) {
 	x.refs[st.id+".Stage"] = stageID
 	x.authorizerPermissions(api, st, "/authorizers/*")
 	x.apiDomain(api, st, stageID)
+}
+
+// usagePlan expands Auth.UsagePlan of a REST API as the translator does:
+// PER_API makes <Api>UsagePlan, <Api>ApiKey and <Api>UsagePlanKey;
+// SHARED makes ServerlessUsagePlan (and its key) once, listing the stage
+// of every API that shares it; NONE makes nothing.
+func (x *tx) usagePlan(api *cfn.Resource, st *apiState, stageID string) {
+	up := st.props.Path("Auth", "UsagePlan")
+	mode := up.Get("CreateUsagePlan").Text()
+	if mode != "PER_API" && mode != "SHARED" {
+		return
+	}
+	g := x.at(keyPos(st.props.Get("Auth"), "UsagePlan"))
+	apiStage := g.m("ApiId", g.ref(st.id), "Stage", g.ref(stageID))
+	prefix := st.id
+	if mode == "SHARED" {
+		if x.sharedPlan != nil {
+			x.sharedPlan.List = append(x.sharedPlan.List, apiStage)
+			return
+		}
+		prefix = "Serverless"
+	}
+	stages := g.list(apiStage)
+	props := g.m("ApiStages", stages, "Description", up.Get("Description"), "Quota", up.Get("Quota"),
+		"Throttle", up.Get("Throttle"), "UsagePlanName", up.Get("UsagePlanName"), "Tags", up.Get("Tags"))
+	if x.add(api, prefix+"UsagePlan", "AWS::ApiGateway::UsagePlan", g.p, props) == nil {
+		return
+	}
+	if mode == "SHARED" {
+		x.sharedPlan = stages
+	}
+	x.add(api, prefix+"ApiKey", "AWS::ApiGateway::ApiKey", g.p, g.m("Enabled", g.boolean(true),
+		"StageKeys", g.list(g.m("RestApiId", g.ref(st.id), "StageName", g.ref(stageID)))))
+	x.add(api, prefix+"UsagePlanKey", "AWS::ApiGateway::UsagePlanKey", g.p, g.m("KeyId", g.ref(prefix+"ApiKey"),
+		"KeyType", g.str("API_KEY"), "UsagePlanId", g.ref(prefix+"UsagePlan")))
 }
