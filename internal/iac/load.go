@@ -12,6 +12,7 @@ import (
 	"github.com/fnops/fnops/internal/app"
 	"github.com/fnops/fnops/internal/iac/cfn"
 	"github.com/fnops/fnops/internal/iac/sam"
+	"github.com/fnops/fnops/internal/iac/sls"
 )
 
 // Options are the inputs of a load that the templates cannot supply.
@@ -26,6 +27,13 @@ type Options struct {
 	Exclude []string
 	// Workers bounds parallelism; 0 means GOMAXPROCS.
 	Workers int
+	// Stage is the Serverless Framework stage (--stage); "" leaves each
+	// service's provider.stage, then "dev". Params also serve as the
+	// services' --param values.
+	Stage string
+	// Env reads ${env:NAME} in Serverless Framework services; nil reads
+	// the process environment.
+	Env func(name string) (string, bool)
 }
 
 // Load finds the templates under paths and loads them into one graph. It
@@ -43,10 +51,13 @@ func Load(paths []string, opts Options) *app.Graph {
 }
 
 type loader struct {
-	opts   Options
-	mu     sync.Mutex
-	raw    map[string][]byte // file contents by clean path, read once
-	loaded map[string]bool   // files loaded as a root or a nested stack
+	opts Options
+	// regions holds the region each Serverless Framework service deploys
+	// to (provider.region when --region is not given).
+	regions map[*cfn.Template]string
+	mu      sync.Mutex
+	raw     map[string][]byte // file contents by clean path, read once
+	loaded  map[string]bool   // files loaded as a root or a nested stack
 }
 
 func (l *loader) markLoaded(file string) {
@@ -69,6 +80,9 @@ type parsed struct {
 	cand  candidate
 	tpl   *cfn.Template
 	diags []app.Diag
+	// includes are files a Serverless Framework service read through
+	// ${file(...)}: part of that service, not templates of their own.
+	includes []string
 }
 
 func (l *loader) load(paths []string) *app.Graph {
@@ -93,6 +107,9 @@ func (l *loader) load(paths []string) *app.Graph {
 		}
 		for _, loc := range nestedLocations(f.tpl) {
 			children[filepath.Clean(filepath.Join(filepath.Dir(f.tpl.File), loc))] = true
+		}
+		for _, inc := range f.includes {
+			children[filepath.Clean(inc)] = true
 		}
 	}
 	var roots []*parsed
@@ -166,9 +183,15 @@ func (l *loader) parseCandidate(c candidate) parsed {
 		p.diags = append(p.diags, app.Diag{Pos: app.Pos{File: c.path, Line: line}, Severity: app.SevError, Message: msg})
 		return p
 	}
+	if sls.IsScriptServiceFile(c.path) {
+		return fail(0, "a Serverless Framework service in JavaScript/TypeScript is not run by fnops; print it to YAML first: "+sls.PrintCommand)
+	}
 	data, err := l.read(c.path)
 	if err != nil {
 		return fail(0, errText(err))
+	}
+	if sls.IsServiceFile(c.path) {
+		return l.parseService(p, data)
 	}
 	if !looksLikeTemplate(data) {
 		if c.explicit {
@@ -192,6 +215,34 @@ func (l *loader) parseCandidate(c candidate) parsed {
 		return p
 	}
 	p.tpl = tpl
+	return p
+}
+
+// parseService loads a Serverless Framework service into the
+// CloudFormation it deploys as.
+func (l *loader) parseService(p parsed, data []byte) parsed {
+	env := l.opts.Env
+	if env == nil {
+		env = os.LookupEnv
+	}
+	svc, err := sls.Load(p.cand.path, data, sls.Inputs{Stage: l.opts.Stage, Region: l.opts.Region,
+		Account: l.opts.Account, Params: l.opts.Params, Env: env,
+		ReadFile: func(file string) ([]byte, error) { return l.read(file) }})
+	if err != nil {
+		var d app.Diag
+		if !asDiag(err, &d) {
+			d = app.Diag{Pos: app.Pos{File: p.cand.path}, Severity: app.SevError, Message: err.Error()}
+		}
+		p.diags = append(p.diags, d)
+		return p
+	}
+	p.tpl, p.includes = svc.Template, svc.Files
+	l.mu.Lock()
+	if l.regions == nil {
+		l.regions = make(map[*cfn.Template]string)
+	}
+	l.regions[svc.Template] = svc.Region
+	l.mu.Unlock()
 	return p
 }
 
@@ -241,9 +292,15 @@ func (l *loader) read(file string) ([]byte, error) {
 // through loadChild.
 func (l *loader) adapt(t *cfn.Template) *app.Graph {
 	l.markLoaded(t.File)
+	region := l.opts.Region
+	l.mu.Lock()
+	if r, ok := l.regions[t]; ok {
+		region = r
+	}
+	l.mu.Unlock()
 	return cfn.Adapt(t, cfn.Options{
 		Params:    l.opts.Params,
-		Region:    l.opts.Region,
+		Region:    region,
 		Account:   l.opts.Account,
 		LoadChild: l.loadChild,
 	})
