@@ -237,6 +237,9 @@ func (l *loader) parseService(p parsed, data []byte) parsed {
 		return p
 	}
 	p.tpl, p.includes = svc.Template, svc.Files
+	for _, f := range svc.Files {
+		l.markLoaded(f)
+	}
 	l.mu.Lock()
 	if l.regions == nil {
 		l.regions = make(map[*cfn.Template]string)
