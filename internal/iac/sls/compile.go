@@ -87,8 +87,12 @@ func Load(file string, data []byte, in Inputs) (*Service, error) {
 		}
 		slices.Sort(svc.Files)
 		for _, v := range svc.Symbolic {
+			why := "needs AWS to resolve"
+			if strings.HasPrefix(v, "${sls:instanceId") {
+				why = "is random for each run of the framework"
+			}
 			t.Diags = append(t.Diags, app.Diag{Pos: res.symbolic[v], Severity: app.SevInfo,
-				Message: fmt.Sprintf("variable %s needs AWS to resolve; kept symbolic", v)})
+				Message: fmt.Sprintf("variable %s %s; kept symbolic", v, why)})
 		}
 		c := newCompiler(t, doc, svc)
 		c.run()

@@ -55,6 +55,7 @@ type resolver struct {
 	diags    []app.Diag
 	memo     map[*app.Node]*app.Node
 	active   map[*app.Node]bool
+	cycled   map[*app.Node]bool
 	sizes    map[*app.Node]int
 	files    map[string]*app.Node
 	symbolic map[string]app.Pos
@@ -66,7 +67,7 @@ type resolver struct {
 
 func newResolver(file string, root *app.Node, in Inputs) *resolver {
 	r := &resolver{file: file, root: root, in: in,
-		memo: map[*app.Node]*app.Node{}, active: map[*app.Node]bool{},
+		memo: map[*app.Node]*app.Node{}, active: map[*app.Node]bool{}, cycled: map[*app.Node]bool{},
 		sizes: map[*app.Node]int{}, files: map[string]*app.Node{}, symbolic: map[string]app.Pos{}}
 	r.stage = in.Stage
 	if r.stage == "" {
@@ -127,7 +128,14 @@ func (r *resolver) value(n *app.Node, depth int) *app.Node {
 		return v
 	}
 	if r.active[n] {
-		r.diag(n.Pos, app.SevError, "variable cycle: this value refers back to itself")
+		if !r.cycled[n] {
+			r.cycled[n] = true
+			what := "this value"
+			if n.Kind == app.StringNode {
+				what = n.Scalar
+			}
+			r.diag(n.Pos, app.SevError, "variable cycle: %s refers back to itself", what)
+		}
 		return n
 	}
 	if depth > MaxVarDepth {
@@ -360,7 +368,7 @@ func (r *resolver) variable(body, whole string, p app.Pos, depth int) (*app.Node
 		return v, true
 	}
 	if state == symbolic {
-		return &app.Node{Kind: app.StringNode, Scalar: whole, Pos: p}, true
+		return &app.Node{Kind: app.StringNode, Scalar: v.Scalar, Pos: p}, true
 	}
 	if state == failed {
 		return nil, false
@@ -412,7 +420,7 @@ func (r *resolver) fallback(f string, p app.Pos, depth int) (*app.Node, bool) {
 	case found:
 		return v, true
 	case symbolic:
-		return &app.Node{Kind: app.StringNode, Scalar: "${" + f + "}", Pos: p}, true
+		return &app.Node{Kind: app.StringNode, Scalar: v.Scalar, Pos: p}, true
 	}
 	return nil, false
 }
@@ -480,8 +488,7 @@ func (r *resolver) lookup(ref, whole string, p app.Pos, depth int, quiet bool) (
 		case "stage":
 			return app.Str(r.stage, p), found
 		case "instanceId":
-			r.note(whole, p)
-			return nil, symbolic
+			return r.note(ref, p)
 		}
 		r.diag(p, app.SevWarning, "variable %s: the framework has no sls:%s", whole, rest)
 		return nil, failed
@@ -522,11 +529,9 @@ func (r *resolver) lookup(ref, whole string, p app.Pos, depth int, quiet bool) (
 		case "region":
 			return app.Str(r.region, p), found
 		}
-		r.note(whole, p)
-		return nil, symbolic
+		return r.note(ref, p)
 	case "ssm", "cf", "s3":
-		r.note(whole, p)
-		return nil, symbolic
+		return r.note(ref, p)
 	}
 	r.diag(p, app.SevWarning, "variable %s: unknown source %q; kept as written", whole, src)
 	return nil, failed
@@ -572,11 +577,15 @@ func (r *resolver) size(n *app.Node) int {
 	return s
 }
 
-// note records a variable that needs AWS to resolve, once per text.
-func (r *resolver) note(whole string, p app.Pos) {
+// note records a variable that stays symbolic (it needs AWS, or is
+// random), once per text, and returns it as written with its nested
+// variables resolved.
+func (r *resolver) note(ref string, p app.Pos) (*app.Node, outcome) {
+	whole := "${" + ref + "}"
 	if _, ok := r.symbolic[whole]; !ok {
 		r.symbolic[whole] = p
 	}
+	return app.Str(whole, p), symbolic
 }
 
 // path follows a dotted address ("custom.tables.orders", "list.0",
@@ -609,7 +618,14 @@ func (r *resolver) path(n *app.Node, addr string, p app.Pos, depth int) (*app.No
 			return nil, false
 		}
 	}
-	return r.value(n, depth+1), n != nil
+	if n == nil {
+		return nil, false
+	}
+	if n.Kind == app.StringNode {
+		// Already resolved by step.
+		return n, true
+	}
+	return r.value(n, depth+1), true
 }
 
 func (r *resolver) step(n *app.Node, depth int) *app.Node {
