@@ -143,6 +143,7 @@ func newCompiler(t *cfn.Template, doc *app.Node, svc *Service) *compiler {
 	svc.Name = c.service
 	c.stage = svc.Stage
 	c.outs = &app.Node{Kind: app.MapNode, Pos: doc.Pos}
+	c.section("Resources")
 	return c
 }
 
