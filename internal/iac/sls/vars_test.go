@@ -37,8 +37,8 @@ func TestResolve(t *testing.T) {
 	env := map[string]string{"HOME_REGION": "ap-south-1"}
 	for _, c := range []struct {
 		name, value, want string
-		in               Inputs
-		diag             string // substring of a diagnostic, "" for none
+		in                Inputs
+		diag              string // substring of a diagnostic, "" for none
 	}{
 		{"self", "${self:custom.plain}", "text", Inputs{}, ""},
 		{"nested self", "${self:custom.ref1}", "text", Inputs{}, ""},
