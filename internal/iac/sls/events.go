@@ -16,7 +16,7 @@ func (c *compiler) events(f *function) {
 		return
 	}
 	count := map[string]int{}
-	for _, e := range ev.Items() {
+	for pos, e := range ev.Items() {
 		if !e.IsMap() || e.Len() != 1 {
 			c.diag(e.Pos, app.SevError, "function %s: an event is a map with one key, the event type", f.key)
 			continue
@@ -40,7 +40,9 @@ func (c *compiler) events(f *function) {
 		case "schedule":
 			count[typ] += c.scheduleEvent(f, v, g, count[typ]) - 1
 		case "eventBridge":
-			c.eventBridgeEvent(f, v, g, count[typ])
+			// The framework numbers eventBridge rules by the event's
+			// place among all the function's events.
+			c.eventBridgeEvent(f, v, g, pos+1)
 		case "cloudwatchEvent":
 			c.cloudwatchEvent(f, v, g, count[typ])
 		case "cloudwatchLog":
@@ -573,13 +575,13 @@ func (c *compiler) s3Event(f *function, v *app.Node, g mk) {
 		}
 		filter = rg.m("S3Key", rg.m("Rules", l))
 	}
-	permID := f.norm + "LambdaPermission" + alnum(name) + "S3"
-	c.permission(f, permID, g, g.str("s3.amazonaws.com"), g.join("", "arn:", g.partition(), ":s3:::"+name),
-		"SourceAccount", g.account())
 	if existing {
 		c.existingS3(f, name, event, rules, g)
 		return
 	}
+	permID := f.norm + "LambdaPermission" + alnum(name) + "S3"
+	c.permission(f, permID, g, g.str("s3.amazonaws.com"), g.join("", "arn:", g.partition(), ":s3:::"+name),
+		"SourceAccount", g.account())
 	id := "S3Bucket" + alnum(name)
 	conf := g.m("Event", event, "Function", f.arn(g), "Filter", filter)
 	if r := c.byID[id]; r != nil && r.Type == "AWS::S3::Bucket" {
@@ -595,8 +597,11 @@ func (c *compiler) s3Event(f *function, v *app.Node, g mk) {
 // existingS3 compiles an s3 event on a bucket the stack does not own: the
 // framework's Custom::S3 resource, run by its own handler function.
 func (c *compiler) existingS3(f *function, name string, event, rules *app.Node, g mk) {
-	c.customHandler("custom-resource-existing-s3", g, []string{"s3:PutBucketNotification", "s3:GetBucketNotification"},
-		g.join("", "arn:", g.partition(), ":s3:::"+name))
+	c.customHandler("custom-resource-existing-s3", "s3", g, []string{"s3:PutBucketNotification", "s3:GetBucketNotification"},
+		g.join(":", "arn", g.partition(), "s3", "", "", name))
+	if rules == nil {
+		rules = g.list()
+	}
 	cfg := g.m("Event", event, "Rules", rules)
 	id := f.norm + "CustomS31"
 	if r := c.byID[id]; r != nil {
@@ -611,7 +616,7 @@ func (c *compiler) existingS3(f *function, name string, event, rules *app.Node, 
 
 // customHandler adds (once) one of the framework's custom resource
 // handler functions and the role they share, granting actions on res.
-func (c *compiler) customHandler(name string, g mk, actions []string, res *app.Node) {
+func (c *compiler) customHandler(name, dir string, g mk, actions []string, res *app.Node) {
 	roleID := "IamRoleCustomResourcesLambdaExecution"
 	role := c.byID[roleID]
 	if role == nil {
@@ -623,6 +628,10 @@ func (c *compiler) customHandler(name string, g mk, actions []string, res *app.N
 	}
 	stmts := role.Properties.Get("Policies").List[0].Path("PolicyDocument", "Statement")
 	stmts.List = append(stmts.List, g.allow(actions, res))
+	if len(stmts.List) == 1 {
+		stmts.List = append(stmts.List, g.allow([]string{"lambda:AddPermission", "lambda:RemovePermission"},
+			g.join(":", "arn", g.partition(), "lambda", g.region(), g.account(), "function", "*")))
+	}
 	id := normalizedName(name) + "LambdaFunction"
 	if c.byID[id] != nil {
 		return
@@ -630,8 +639,8 @@ func (c *compiler) customHandler(name string, g mk, actions []string, res *app.N
 	c.add(id, "AWS::Lambda::Function", g.p, g.m(
 		"Code", g.m("S3Bucket", g.ref("ServerlessDeploymentBucket"), "S3Key", g.str("serverless/"+c.service+"/"+c.stage+"/custom-resources.zip")),
 		"FunctionName", g.str(c.service+"-"+c.stage+"-"+name),
-		"Handler", g.str(strings.TrimPrefix(name, "custom-resource-")+"/handler.handler"),
-		"MemorySize", g.num(1024), "Runtime", g.str("nodejs16.x"), "Timeout", g.num(180),
+		"Handler", g.str(dir+"/handler.handler"),
+		"MemorySize", g.num(1024), "Runtime", g.str("nodejs18.x"), "Timeout", g.num(180),
 		"Role", g.getAtt(roleID, "Arn")), roleID)
 }
 
@@ -665,11 +674,27 @@ func (c *compiler) snsEvent(f *function, v *app.Node, g mk) {
 	fp := opts.Get("filterPolicy")
 	rp := opts.Get("redrivePolicy")
 	if arn == nil {
+		// A topic the framework creates: subscribed inline, unless a
+		// filter or redrive policy needs a subscription of its own.
 		id := "SNSTopic" + alnum(topic)
-		arn = g.ref(id)
 		if c.byID[id] == nil {
-			c.add(id, "AWS::SNS::Topic", g.p, g.m("TopicName", g.str(topic), "DisplayName", opts.Get("displayName")))
+			c.add(id, "AWS::SNS::Topic", g.p, g.m("TopicName", g.str(topic), "DisplayName", opts.Get("displayName"),
+				"Subscription", g.list()))
 		}
+		if fp == nil && rp == nil {
+			if r := c.byID[id]; r != nil && r.Type == "AWS::SNS::Topic" {
+				sub := r.Properties.Get("Subscription")
+				if sub == nil {
+					sub = g.list()
+					r.Properties.Set("Subscription", sub)
+				}
+				sub.List = append(sub.List, g.m("Endpoint", f.arn(g), "Protocol", g.str("lambda")))
+			}
+			c.permission(f, f.norm+"LambdaPermission"+alnum(topic)+"SNS", g, g.str("sns.amazonaws.com"),
+				g.join("", "arn:", g.partition(), ":sns:", g.region(), ":", g.account(), ":", topic))
+			return
+		}
+		arn = g.ref(id)
 	}
 	subProps := g.m("TopicArn", arn, "Protocol", g.str("lambda"), "Endpoint", f.arn(g),
 		"FilterPolicy", fp, "FilterPolicyScope", opts.Get("filterPolicyScope"))
