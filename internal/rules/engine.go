@@ -5,6 +5,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/fnops/fnops/internal/app"
 	"github.com/fnops/fnops/internal/config"
@@ -32,6 +33,9 @@ type Engine struct {
 	// ReadFile reads template sources for comment suppressions; nil uses
 	// os.ReadFile. Each file is read at most once per Run.
 	ReadFile func(string) ([]byte, error)
+	// Now is the audit's date, for the rules about dates (runtime
+	// deprecation); nil uses time.Now.
+	Now func() time.Time
 }
 
 // runState is what one Run shares between rules: values built once and
@@ -39,6 +43,7 @@ type Engine struct {
 type runState struct {
 	cel     map[*app.Resource]map[string]any
 	out, in map[string][]app.Edge // edges by resource, built on first use
+	memo    map[string]any        // see Context.shared
 }
 
 // edges returns the edges leaving and entering id, indexing the graph on
@@ -86,7 +91,7 @@ func (e *Engine) Run(g *app.Graph) []Finding {
 }
 
 func (e *Engine) runRule(g *app.Graph, r *Rule, shared *runState) (out []Finding) {
-	c := &Context{Graph: g, Rule: r, includeDisabled: e.IncludeDisabled, shared: shared}
+	c := &Context{Graph: g, Rule: r, includeDisabled: e.IncludeDisabled, shared: shared, now: e.now()}
 	defer func() {
 		if p := recover(); p != nil {
 			out = append(c.findings, internalError(fmt.Sprintf("rule %s failed and was stopped: %v", r.ID, p), nil))
@@ -105,6 +110,13 @@ func internalError(msg string, res *app.Resource) Finding {
 		f.Resource, f.Pos = res.ID, res.Pos
 	}
 	return f
+}
+
+func (e *Engine) now() time.Time {
+	if e.Now != nil {
+		return e.Now()
+	}
+	return time.Now()
 }
 
 func (e *Engine) readFile(name string) ([]byte, error) {

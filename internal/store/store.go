@@ -164,6 +164,17 @@ type Querier interface {
 	// when set (a stack-wide deploy, Function "", matches every function),
 	// ordered by time, function, version and label.
 	Deploys(ctx context.Context, q DeployQuery) ([]telemetry.Deploy, error)
+
+	// BillingSuspects returns the stored raw invocations started in
+	// [f.From, f.To) whose billing fields cannot be priced as reported (see
+	// Suspect), ordered by Start, function and request id. They are few in
+	// real telemetry; pricing corrects the rollups for them.
+	BillingSuspects(ctx context.Context, f Filter) ([]telemetry.Invocation, error)
+
+	// MemoryUse summarises the memory the stored raw invocations started in
+	// [f.From, f.To) used, per function and configured memory size, ordered
+	// by function and memory size.
+	MemoryUse(ctx context.Context, f Filter) ([]MemoryUse, error)
 }
 
 // Filter picks functions and a time range. Empty Functions means all.

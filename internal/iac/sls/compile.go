@@ -358,6 +358,14 @@ func (c *compiler) extend(id string, n *app.Node, p app.Pos) {
 		return
 	}
 	node := r.Node.Clone()
+	// A generated resource keeps its Properties and DependsOn in the
+	// fields until assemble writes them into the Node.
+	if r.Properties != nil {
+		node.Set("Properties", r.Properties.Clone())
+	}
+	if len(r.DependsOn) > 0 && node.Get("DependsOn") == nil {
+		node.Set("DependsOn", mk{r.Pos}.strs(r.DependsOn...))
+	}
 	for i, k := range n.Keys {
 		v := n.Values[i]
 		switch k {

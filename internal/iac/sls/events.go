@@ -339,7 +339,8 @@ func (c *compiler) restStage(depID string, g mk) {
 	}
 	if on(logs) {
 		lg := mk{logs.Pos}
-		c.add("ApiGatewayLogGroup", "AWS::Logs::LogGroup", logs.Pos, lg.m("LogGroupName", lg.str("/aws/api-gateway/"+c.service+"-"+c.stage)))
+		c.add("ApiGatewayLogGroup", "AWS::Logs::LogGroup", logs.Pos, lg.m("LogGroupName", lg.str("/aws/api-gateway/"+c.service+"-"+c.stage),
+			"RetentionInDays", c.prov.Get("logRetentionInDays")))
 		props.Set("AccessLogSetting", lg.m("DestinationArn", lg.getAtt("ApiGatewayLogGroup", "Arn"),
 			"Format", lg.str(`requestId: $context.requestId, ip: $context.identity.sourceIp, requestTime: $context.requestTime, httpMethod: $context.httpMethod, resourcePath: $context.resourcePath, status: $context.status, protocol: $context.protocol, responseLength: $context.responseLength`)))
 		props.Set("MethodSettings", lg.list(lg.m("DataTraceEnabled", lg.boolean(false), "HttpMethod", lg.str("*"),
@@ -373,7 +374,8 @@ func (c *compiler) httpAPIResources(pp app.Pos) {
 	if logs := c.prov.Path("logs", "httpApi"); logs != nil {
 		if b, ok := logs.Truth(); logs.IsMap() || ok && b {
 			lg := mk{logs.Pos}
-			c.add("HttpApiLogGroup", "AWS::Logs::LogGroup", logs.Pos, lg.m("LogGroupName", lg.str("/aws/http-api/"+c.service+"-"+c.stage)))
+			c.add("HttpApiLogGroup", "AWS::Logs::LogGroup", logs.Pos, lg.m("LogGroupName", lg.str("/aws/http-api/"+c.service+"-"+c.stage),
+				"RetentionInDays", c.prov.Get("logRetentionInDays")))
 			stage.Set("AccessLogSettings", lg.m("DestinationArn", lg.getAtt("HttpApiLogGroup", "Arn"),
 				"Format", lg.str(`{"requestId":"$context.requestId","ip":"$context.identity.sourceIp","requestTime":"$context.requestTime","httpMethod":"$context.httpMethod","routeKey":"$context.routeKey","status":"$context.status","protocol":"$context.protocol","responseLength":"$context.responseLength"}`)))
 		}

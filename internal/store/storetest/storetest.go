@@ -42,6 +42,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"UnicodeNames", testUnicode},
 		{"LargeBatch", testLargeBatch},
 		{"Closed", testClosed},
+		{"BillingSuspects", testBillingSuspects},
+		{"MemoryUse", testMemoryUse},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
