@@ -29,14 +29,17 @@ type Compactor struct {
 	nodes []Node
 	ptrs  []*Node
 	keys  []string
-	seen  map[*Node]*Node // the nodes of the current graph already copied
+	// stack and kstack hold the compacted children and keys of the nodes
+	// being compacted (see Node).
+	stack  []*Node
+	kstack []string
 	// lists of the current graph already copied, by first element: a
 	// role's statements are appended to the resources it governs.
 	seenStrs  map[*string][]string
 	seenNodes map[**Node][]*Node
 	// canon holds the nodes of the current graph by hash, to store equal
 	// subtrees once.
-	canon map[uint64][]*Node
+	canon map[uint64]*Node
 	seed  maphash.Seed
 	// lastFile was interned as lastInterned (see pos).
 	lastFile, lastInterned string
@@ -44,9 +47,9 @@ type Compactor struct {
 
 // NewCompactor returns an empty Compactor.
 func NewCompactor() *Compactor {
-	return &Compactor{strs: make(map[string]string, 1024), seen: make(map[*Node]*Node, 512),
+	return &Compactor{strs: make(map[string]string, 1024),
 		seenStrs: make(map[*string][]string), seenNodes: make(map[**Node][]*Node),
-		canon: make(map[uint64][]*Node, 512), seed: maphash.MakeSeed()}
+		canon: make(map[uint64]*Node, 512), seed: maphash.MakeSeed()}
 }
 
 // slab sizes: big enough that allocation is rare, small enough that a
@@ -93,7 +96,6 @@ func (c *Compactor) Graph(g *Graph) {
 }
 
 func (c *Compactor) forget() {
-	clear(c.seen)
 	clear(c.canon)
 	clear(c.seenStrs)
 	clear(c.seenNodes)
@@ -107,12 +109,10 @@ func (c *Compactor) Resource(r *Resource) {
 	r.Pos = c.pos(r.Pos)
 	r.Props = c.Node(r.Props)
 	r.Metadata = c.Node(r.Metadata)
-	if r.Attrs != nil {
-		attrs := make(map[string]*Node, len(r.Attrs))
-		for k, v := range r.Attrs {
-			attrs[c.String(k)] = c.Node(v)
-		}
-		r.Attrs = attrs
+	// Attribute names are the loaders' constants (attr.go), not text of a
+	// document: the map is kept and only its values replaced.
+	for k, v := range r.Attrs {
+		r.Attrs[k] = c.Node(v)
 	}
 	if r.Tags != nil {
 		tags := make(map[string]string, len(r.Tags))
@@ -214,78 +214,98 @@ func (c *Compactor) pos(p Pos) Pos {
 	return p
 }
 
-// Node returns the compact copy of n (nil for nil). Within one Graph call,
-// a node reached twice is copied once, and equal subtrees (same kinds,
-// text, positions and origins all the way down: a function's tags that the
-// SAM transform copies onto its role) are stored once. n must be acyclic,
-// as every parsed or transformed document is.
+// Node returns the compact copy of n (nil for nil). Equal subtrees (same
+// kinds, text, positions and origins all the way down) are stored once
+// within one Graph call: a node reached twice, or a function's tags that
+// the SAM transform copies onto its role. n must be acyclic, as every
+// parsed or transformed document is.
+//
+// Children are compacted onto a scratch stack first, so that a node found
+// to exist already costs no slab space.
 func (c *Compactor) Node(n *Node) *Node {
 	if n == nil {
 		return nil
 	}
-	if m, ok := c.seen[n]; ok {
-		return m
+	base, kbase := len(c.stack), len(c.kstack)
+	for _, x := range n.List {
+		m := c.Node(x)
+		c.stack = append(c.stack, m)
 	}
+	for i, x := range n.Values {
+		m := c.Node(x)
+		c.stack = append(c.stack, m)
+		c.kstack = append(c.kstack, c.String(n.Keys[i]))
+	}
+	kids, keys := c.stack[base:], c.kstack[kbase:]
+	items, vals := kids[:len(n.List)], kids[len(n.List):]
 	v := Node{Kind: n.Kind, Origin: n.Origin, Pos: c.pos(n.Pos), Scalar: c.String(n.Scalar)}
-	if n.List != nil {
-		v.List = c.nodeList(n.List)
-	}
-	if n.Keys != nil {
-		v.Keys = c.keyList(n.Keys)
-		v.Values = c.nodeList(n.Values)
-	}
-	h := c.hash(&v)
-	for _, e := range c.canon[h] {
-		if sameNode(e, &v) {
-			c.seen[n] = e
-			return e
+	h := c.hash(&v, kids, keys)
+	var m *Node
+	e, taken := c.canon[h]
+	if taken {
+		if e.Kind == v.Kind && e.Origin == v.Origin && e.Scalar == v.Scalar && e.Pos == v.Pos &&
+			(e.List == nil) == (n.List == nil) && (e.Keys == nil) == (n.Keys == nil) && (e.Values == nil) == (n.Values == nil) &&
+			slices.Equal(e.List, items) && slices.Equal(e.Values, vals) && slices.Equal(e.Keys, keys) {
+			m = e
 		}
 	}
-	if len(c.nodes) == 0 {
-		c.nodes = make([]Node, nodeSlab)
+	if m == nil {
+		if len(c.nodes) == 0 {
+			c.nodes = make([]Node, nodeSlab)
+		}
+		m = &c.nodes[0]
+		c.nodes = c.nodes[1:]
+		*m = v
+		if n.List != nil {
+			m.List = c.ptrSlice(items)
+		}
+		if n.Keys != nil {
+			m.Keys = c.keySlice(keys)
+		}
+		if n.Values != nil {
+			m.Values = c.ptrSlice(vals)
+		}
+		if !taken { // on a hash collision the first node stays canonical
+			c.canon[h] = m
+		}
 	}
-	m := &c.nodes[0]
-	c.nodes = c.nodes[1:]
-	*m = v
-	c.canon[h] = append(c.canon[h], m)
-	c.seen[n] = m
+	clear(kids) // no stale pointers on the stack
+	c.stack, c.kstack = c.stack[:base], c.kstack[:kbase]
 	return m
 }
 
-// hash mixes what sameNode compares: children are already canonical, so
+// hash mixes what Node compares: children are already canonical, so
 // their addresses stand for their contents, as interned strings' do.
-func (c *Compactor) hash(n *Node) uint64 {
+func (c *Compactor) hash(n *Node, kids []*Node, keys []string) uint64 {
 	h := uint64(n.Kind)<<8 | uint64(n.Origin)
 	mix := func(x uint64) { h = (h ^ x) * 0x100000001b3 }
 	mix(maphash.String(c.seed, n.Scalar))
 	mix(uint64(uintptr(unsafe.Pointer(unsafe.StringData(n.Pos.File)))))
 	mix(uint64(n.Pos.Line)<<32 ^ uint64(n.Pos.Col))
-	for _, x := range n.List {
+	for _, x := range kids {
 		mix(uint64(uintptr(unsafe.Pointer(x))))
 	}
-	for i, x := range n.Values {
-		mix(uint64(uintptr(unsafe.Pointer(x))))
-		mix(uint64(uintptr(unsafe.Pointer(unsafe.StringData(n.Keys[i])))))
+	for _, k := range keys {
+		mix(uint64(uintptr(unsafe.Pointer(unsafe.StringData(k)))))
 	}
 	return h
 }
 
-// sameNode reports whether two compacted nodes hold the same value.
-func sameNode(a, b *Node) bool {
-	if a.Kind != b.Kind || a.Origin != b.Origin || a.Scalar != b.Scalar || a.Pos != b.Pos ||
-		(a.List == nil) != (b.List == nil) || (a.Keys == nil) != (b.Keys == nil) || (a.Values == nil) != (b.Values == nil) {
-		return false
-	}
-	return slices.Equal(a.List, b.List) && slices.Equal(a.Keys, b.Keys) && slices.Equal(a.Values, b.Values)
-}
-
-// nodeList copies a list of nodes into the pointer slab. Its capacity is
-// its length, so an append by a later reader copies instead of writing
-// over a neighbour.
+// nodeList copies a list of nodes (a statement's resources).
 func (c *Compactor) nodeList(ns []*Node) []*Node {
 	if ns == nil {
 		return nil
 	}
+	out := make([]*Node, len(ns))
+	for i, x := range ns {
+		out[i] = c.Node(x)
+	}
+	return out
+}
+
+// ptrSlice copies ns into the pointer slab. Its capacity is its length, so
+// an append by a later reader copies instead of writing over a neighbour.
+func (c *Compactor) ptrSlice(ns []*Node) []*Node {
 	k := len(ns)
 	var out []*Node
 	if k > ptrSlab/4 {
@@ -297,13 +317,12 @@ func (c *Compactor) nodeList(ns []*Node) []*Node {
 		out = c.ptrs[:k:k]
 		c.ptrs = c.ptrs[k:]
 	}
-	for i, x := range ns {
-		out[i] = c.Node(x)
-	}
+	copy(out, ns)
 	return out
 }
 
-func (c *Compactor) keyList(ks []string) []string {
+// keySlice is ptrSlice for map keys, already interned.
+func (c *Compactor) keySlice(ks []string) []string {
 	k := len(ks)
 	var out []string
 	if k > ptrSlab/4 {
@@ -315,8 +334,6 @@ func (c *Compactor) keyList(ks []string) []string {
 		out = c.keys[:k:k]
 		c.keys = c.keys[k:]
 	}
-	for i, s := range ks {
-		out[i] = c.String(s)
-	}
+	copy(out, ks)
 	return out
 }

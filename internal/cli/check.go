@@ -93,6 +93,9 @@ func runCheck(e *env, o *checkOptions, args []string) error {
 	if err := checkRuntime(e, o, root, cfg.Store.Telemetry, g); err != nil {
 		return err
 	}
+	if err := checkCost(e, o, root, cfg, g); err != nil {
+		return err
+	}
 	switch {
 	case failed:
 		return inputError()

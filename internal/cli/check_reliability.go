@@ -65,7 +65,7 @@ func checkReliability(ctx context.Context, w io.Writer, q store.Querier, g *app.
 		}
 	}
 	fmt.Fprintf(w, "  evaluated at %s%s, over the %s before: %d open, %d resolved, %d cannot be judged\n",
-		s.Evaluated(at).Format("2006-01-02 15:04 UTC"), note, span(s.Lookback), len(open), len(resolved), len(nodata))
+		s.Evaluated(at).Format("2006-01-02 15:04 UTC"), note, detect.Human(s.Lookback), len(open), len(resolved), len(nodata))
 	writeInsightList(w, open, resolved, false)
 	if n := countBelow(resolved, detect.Warning); n > 0 {
 		fmt.Fprintf(w, "  and %d resolved info insights (fnops watch --once --all --at %s lists them)\n", n, s.Evaluated(at).Format(time.RFC3339))

@@ -125,4 +125,5 @@ var commands = []func(*env) *cobra.Command{
 	newAuditCmd,
 	newRulesCmd,
 	newWatchCmd,
+	newDeploysCmd,
 }

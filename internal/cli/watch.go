@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -12,6 +14,7 @@ import (
 	"github.com/fnops/fnops/internal/config"
 	"github.com/fnops/fnops/internal/detect"
 	"github.com/fnops/fnops/internal/store"
+	"github.com/fnops/fnops/internal/store/duckdb"
 	"github.com/spf13/cobra"
 )
 
@@ -23,6 +26,7 @@ type watchOptions struct {
 	format string
 	failOn string
 	all    bool
+	live   liveOptions // continuous mode: watch_live.go
 }
 
 func newWatchCmd(e *env) *cobra.Command {
@@ -53,6 +57,7 @@ said, never taken for all clear).`,
 	cmd.Flags().StringVarP(&o.format, "format", "f", "text", "output format: text|json")
 	cmd.Flags().StringVar(&o.failOn, "fail-on", "none", "exit 1 when an open insight is at or above this severity: critical|warning|info|none")
 	cmd.Flags().BoolVar(&o.all, "all", false, "also list the insights resolved within the lookback")
+	o.live.addTo(cmd)
 	return cmd
 }
 
@@ -67,7 +72,7 @@ func runWatch(ctx context.Context, e *env, o *watchOptions, args []string) error
 		ctx = context.Background()
 	}
 	if !o.once {
-		return usageError("fnops watch runs once with --once; the continuous mode (follow, ingest, notify) is wired by internal/notify")
+		return runWatchLive(ctx, e, o, args)
 	}
 	if o.format != "text" && o.format != "json" {
 		return usageError("unknown --format %q: want text or json", o.format)
@@ -100,10 +105,17 @@ func runWatch(ctx context.Context, e *env, o *watchOptions, args []string) error
 		return withCode(ExitInput, fmt.Errorf("%s: %w", cmpOr(cfg.File, ".fnops.yaml"), err))
 	}
 	if o.store.path == "" && o.store.app == "" && cfg.Store.Path != "" {
-		o.store.path = root + "/" + cfg.Store.Path
+		o.store.path = filepath.Join(root, cfg.Store.Path)
 	}
-	st, _, err := o.store.open(ctx, root)
-	if err != nil {
+	// A store that does not exist yet is not created: an empty one in
+	// memory gives the same answer (no data, said as such).
+	var st store.Store
+	if _, statErr := os.Stat(o.store.storePath(root)); statErr != nil {
+		st, err = duckdb.Open(ctx, "", duckdb.Options{})
+		if err != nil {
+			return withCode(ExitInternal, err)
+		}
+	} else if st, _, err = o.store.open(ctx, root); err != nil {
 		return err
 	}
 	defer st.Close()
@@ -184,7 +196,7 @@ func writeWatchText(w io.Writer, ins []detect.Insight, at time.Time, lookback ti
 			nodata = append(nodata, in)
 		}
 	}
-	fmt.Fprintf(w, "evaluated at %s, lookback %s: %d open", at.Format("2006-01-02 15:04 UTC"), span(lookback), len(open))
+	fmt.Fprintf(w, "evaluated at %s, lookback %s: %d open", at.Format("2006-01-02 15:04 UTC"), detect.Human(lookback), len(open))
 	if len(resolved) > 0 {
 		fmt.Fprintf(w, ", %d resolved", len(resolved))
 	}
@@ -253,17 +265,4 @@ func writeInsight(w io.Writer, in detect.Insight, indent string) {
 	if len(in.Related) > 0 {
 		fmt.Fprintf(w, "%s  related: %s\n", indent, strings.Join(in.Related, ", "))
 	}
-}
-
-// span renders a duration the way people write windows: 7d, 24h, 15m.
-func span(d time.Duration) string {
-	switch {
-	case d >= 24*time.Hour && d%(24*time.Hour) == 0:
-		return fmt.Sprintf("%dd", d/(24*time.Hour))
-	case d >= time.Hour && d%time.Hour == 0:
-		return fmt.Sprintf("%dh", d/time.Hour)
-	case d%time.Minute == 0:
-		return fmt.Sprintf("%dm", d/time.Minute)
-	}
-	return d.String()
 }

@@ -102,8 +102,8 @@ func TestWatchFailOn(t *testing.T) {
 			t.Errorf("--at %s --fail-on %s: exit %d, want %d (%s)", tc.at, tc.failOn, code, tc.code, stderr)
 		}
 	}
-	if _, stderr, code := runCLI(t, "watch", "../../examples/shop", "--store", db); code != 2 || !strings.Contains(stderr, "--once") {
-		t.Errorf("watch without --once: exit %d, %q", code, stderr)
+	if _, stderr, code := runCLI(t, "watch", "../../examples/shop", "--store", db, "--clock", "sideways"); code != 2 || !strings.Contains(stderr, "--clock") {
+		t.Errorf("continuous watch with a bad --clock: exit %d, %q", code, stderr)
 	}
 }
 
@@ -161,4 +161,34 @@ func TestMain(m *testing.M) {
 		os.RemoveAll(filepath.Dir(shipped.dir))
 	}
 	os.Exit(code)
+}
+
+// TestWatchNoStore: an app without a store gets "no data", and no store
+// file is created behind its back.
+func TestWatchNoStore(t *testing.T) {
+	dir := t.TempDir()
+	stdout, stderr, code := runCLI(t, "watch", "--once", dir, "--format", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stdout, `"kind": "no-data"`) || !strings.Contains(stdout, `"state": "no-data"`) {
+		t.Errorf("no no-data insight:\n%s", stdout)
+	}
+	if _, err := os.Stat(filepath.Join(dir, ".fnops")); err == nil {
+		t.Error("watch created a store")
+	}
+}
+
+// TestWatchBadThresholds: a threshold that names no kind is a usage error
+// that names the file.
+func TestWatchBadThresholds(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, ".fnops.yaml")
+	if err := os.WriteFile(cfg, []byte("thresholds:\n  disable: [error-rates]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, stderr, code := runCLI(t, "watch", "--once", dir)
+	if code != 2 || !strings.Contains(stderr, ".fnops.yaml") || !strings.Contains(stderr, `"error-rates"`) {
+		t.Errorf("exit %d, %q", code, stderr)
+	}
 }

@@ -75,6 +75,9 @@ type AlertSink struct {
 	URL string `yaml:"url"`
 	// Headers are added to webhook requests (values expand ${VAR} too).
 	Headers map[string]string `yaml:"headers"`
+	// Format is how a stdout sink writes: text (default) or json (the
+	// JSON lines a file sink writes).
+	Format string `yaml:"format"`
 	// Path is the file sink's JSON-lines file, relative to the app
 	// directory (default .fnops/alerts.jsonl).
 	Path string `yaml:"path"`
@@ -204,6 +207,9 @@ func (a *Alerts) check(file string, root *yaml.Node) error {
 		}
 		if s.Type != "file" && s.Path != "" {
 			bad(s.Line, "only a file sink has a path")
+		}
+		if s.Format != "" && (s.Type != "stdout" || (s.Format != "text" && s.Format != "json")) {
+			bad(s.Line, "format %q: only a stdout sink has one, text or json", s.Format)
 		}
 		if len(s.Headers) > 0 && s.Type != "webhook" {
 			bad(s.Line, "only a webhook sink has headers")

@@ -67,6 +67,8 @@ func TestParseAlertsErrors(t *testing.T) {
 		{"relative url", "alerts:\n  sinks:\n    - type: slack\n      url: /services/x\n", "not an absolute http(s) URL"},
 		{"ftp", "alerts:\n  sinks:\n    - type: slack\n      url: ftp://example.com/x\n", "not an absolute http(s) URL"},
 		{"url on stdout", "alerts:\n  sinks:\n    - type: stdout\n      url: https://x.example\n", "a stdout sink has no url"},
+		{"format on a webhook", "alerts:\n  sinks:\n    - type: file\n      format: json\n", "only a stdout sink has one"},
+		{"bad format", "alerts:\n  sinks:\n    - type: stdout\n      format: yaml\n", `format "yaml"`},
 		{"severity", "alerts:\n  sinks:\n    - type: stdout\n      min_severity: high\n", `min_severity "high"`},
 		{"event", "alerts:\n  sinks:\n    - type: stdout\n      events: [opened]\n", `event "opened"`},
 		{"duplicate names", "alerts:\n  sinks:\n    - type: stdout\n    - type: file\n      name: stdout\n", `.fnops.yaml:4: alerts: two sinks named "stdout" (the other at line 3)`},

@@ -126,12 +126,6 @@ type Store struct {
 	Telemetry []string `yaml:"telemetry"`
 }
 
-// Sink is one entry of the `sinks:` section, reserved for alert targets.
-type Sink struct{}
-
-// Cost is the `cost:` section, reserved for cost allocation settings.
-type Cost struct{}
-
 // Find returns the path of the configuration file in dir, or "" when there
 // is none. dir may also be a file, whose directory is then searched.
 func Find(dir string) string {

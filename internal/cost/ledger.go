@@ -66,6 +66,27 @@ func (l *Ledger) Add(fn Function, u Usage, key string, counted bool) error {
 	if !counted {
 		return nil
 	}
+	u.MBms += u.PCMBms
+	return l.count(fn, u, c, key)
+}
+
+// AddProvisioned adds a provisioned-concurrency reservation of fn that
+// begins at at (in the ledger's current month or a later one) to the row
+// key: concurrency environments for the time enabled, rounded up to five
+// minutes.
+func (l *Ledger) AddProvisioned(fn Function, at time.Time, concurrency int64, enabled time.Duration, key string) error {
+	if l.month == nil || !at.Before(l.month.end) {
+		l.month = NewMonth(at, l.opts)
+		l.tables[l.month.start] = l.month.table
+	}
+	c, err := l.month.Provisioned(fn, concurrency, enabled)
+	if err != nil {
+		return err
+	}
+	return l.count(fn, Usage{}, c, key)
+}
+
+func (l *Ledger) count(fn Function, u Usage, c Charge, key string) error {
 	k := monthRA{l.month.start, fn.Region, fn.Arch}
 	row := l.rows[key]
 	if row == nil {

@@ -76,7 +76,6 @@ func TestLedgerTierBoundaryInsideAnHour(t *testing.T) {
 	}
 }
 
-
 // The free tier is shared by everything in the month and goes to what came
 // first, uncounted usage included.
 func TestLedgerFreeTierTakenByEarlierUsage(t *testing.T) {

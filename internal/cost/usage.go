@@ -15,7 +15,11 @@ type Usage struct {
 	Start    time.Time // orders the month; the span's first instant
 	Requests int64
 	BilledMS int64 // sum of billed duration, ms (prices ephemeral storage)
-	MBms     int64 // sum of billed ms x memory MB
+	MBms     int64 // sum of billed ms x memory MB, on demand
+	// PCMBms is billed ms x memory MB served by provisioned-concurrency
+	// environments, priced at the provisioned duration rate and never from
+	// the free tier or the tiers.
+	PCMBms int64
 }
 
 // Usage prices u, usage of fn, like Invocation prices one invocation:
@@ -38,7 +42,7 @@ func (m *Month) Usage(fn Function, u Usage) (Charge, error) {
 	if u.Start.Before(m.last) {
 		return Charge{}, fmt.Errorf("usage at %s comes before usage at %s: a month takes usage in time order", u.Start.UTC().Format(time.RFC3339), m.last.UTC().Format(time.RFC3339))
 	}
-	if u.Requests < 0 || u.BilledMS < 0 || u.MBms < 0 {
+	if u.Requests < 0 || u.BilledMS < 0 || u.MBms < 0 || u.PCMBms < 0 {
 		return Charge{}, fmt.Errorf("usage at %s: negative quantity", u.Start.UTC().Format(time.RFC3339))
 	}
 	c := Charge{Region: fn.Region, Arch: fn.Arch}
@@ -53,6 +57,12 @@ func (m *Month) Usage(fn Function, u Usage) (Charge, error) {
 	}
 	if c.DurationMBms, err = meter.Add(u.MBms - c.FreeMBms); err != nil {
 		return Charge{}, err
+	}
+	if u.PCMBms > 0 {
+		if err := m.needRate(p.PCDuration, "provisioned concurrency", fn, func(p *ArchPrices) Rate { return p.PCDuration }); err != nil {
+			return Charge{}, err
+		}
+		c.PCDurationMBms = u.PCMBms
 	}
 	if fn.EphemeralMB > 512 {
 		var ok bool

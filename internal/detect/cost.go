@@ -51,7 +51,7 @@ func detectCost(f *frame) error {
 			}
 			hits = append([]hit{{i: i, sev: sev, onset: f.start(i - w + 1), ev: Evidence{
 				Summary: fmt.Sprintf("estimated $%s a month at the last %v's rate against $%s in the %v before: +%s (info at +%s and $0.10 a month; warning at +%s and $1 a month)",
-					formatCents(cm), l.Window, formatCents(pm), l.Baseline, pct(up), pct(l.Info), pct(l.Warning)),
+					formatCents(cm), Human(l.Window), formatCents(pm), Human(l.Baseline), pct(up), pct(l.Info), pct(l.Warning)),
 				Values: map[string]float64{"usd_per_month": cm, "baseline_usd_per_month": pm, "increase": up}, Threshold: l.threshold()}}}, hits...)
 		}
 		var imp *USD

@@ -47,7 +47,7 @@ func detectCoverage(f *frame) error {
 			}
 			f.out = append(f.out, Insight{Kind: KindNoData, Severity: Info, Resource: d.id(), Related: f.related(d.res),
 				FirstSeen: f.at.Add(-f.s.Lookback), LastSeen: f.at, State: NoData,
-				Evidence: Evidence{Summary: fmt.Sprintf("no invocations of %s in the last %v (%s): its detectors cannot judge it", d.id(), f.s.Lookback, since),
+				Evidence: Evidence{Summary: fmt.Sprintf("no invocations of %s in the last %v (%s): its detectors cannot judge it", d.id(), Human(f.s.Lookback), since),
 					Values: map[string]float64{}},
 				Cause: "the function was not invoked, or its logs were not ingested",
 				Fix:   "if it should run, check its triggers; else ingest its log group (/aws/lambda/NAME or its shared group)"})
@@ -98,7 +98,7 @@ func (f *frame) gaps() {
 			f.out = append(f.out, Insight{Kind: KindTelemetryGap, Severity: Info, Resource: "app", Related: []string{},
 				FirstSeen: f.start(i), LastSeen: f.start(j), State: NoData,
 				Evidence: Evidence{Summary: fmt.Sprintf("no invocations of any function from %s to %s, where %.0f per %v are usual: detectors cannot judge this stretch",
-					f.start(i).Format("2006-01-02 15:04"), f.start(j).Format("15:04 UTC"), typical, f.step),
+					f.start(i).Format("2006-01-02 15:04"), f.start(j).Format("15:04 UTC"), typical, Human(f.step)),
 					Values: map[string]float64{"typical_per_bucket": typical, "minutes": f.start(j).Sub(f.start(i)).Minutes()}},
 				Cause: "telemetry for this stretch was not ingested (a failed export, a missing file)",
 				Fix:   "ingest the missing logs; fnops ingest is idempotent, so re-ingesting a whole day is safe"})

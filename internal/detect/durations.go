@@ -78,11 +78,7 @@ func (f *frame) warmupPings(d *fnData) []int64 {
 	var scheds []*schedule.Schedule
 	for _, e := range f.g.In(d.res.ID, app.Triggers) {
 		src := f.g.Resource(e.From)
-		if src == nil || src.Kind != app.KindRule {
-			continue
-		}
-		text := strings.ToLower(fmt.Sprint(src.Props.Get("Targets").Plain()))
-		if !strings.Contains(text, "warm") {
+		if !isWarmup(src) {
 			continue
 		}
 		if sc, err := schedule.Parse(src.Text(app.AttrScheduleExpression)); err == nil {
@@ -101,6 +97,15 @@ func (f *frame) warmupPings(d *fnData) []int64 {
 		}
 	}
 	return out
+}
+
+// isWarmup reports whether r is a schedule rule that only keeps functions
+// warm: its targets' input mentions warming.
+func isWarmup(r *app.Resource) bool {
+	if r == nil || r.Kind != app.KindRule || r.Text(app.AttrScheduleExpression) == "" {
+		return false
+	}
+	return strings.Contains(strings.ToLower(fmt.Sprint(r.Props.Get("Targets").Plain())), "warm")
 }
 
 func (f *frame) regression(d *fnData) (err error) {
@@ -146,7 +151,7 @@ func (f *frame) regression(d *fnData) (err error) {
 					}
 					hits = appendHit(hits, hit{i: i, sev: sev, onset: f.start(onset), ev: Evidence{
 						Summary: fmt.Sprintf("mean duration %s over %v against %s over the previous %v: %.2f× (warning at %.2f×, critical at %.2f×)",
-							ms(wm), l.Window, ms(bm), l.Baseline, ratio, l.Warning, l.Critical),
+							ms(wm), Human(l.Window), ms(bm), Human(l.Baseline), ratio, l.Warning, l.Critical),
 						Values: map[string]float64{"mean_ms": wm / 1000, "baseline_mean_ms": bm / 1000, "ratio": ratio, "invocations": float64(wn)}, Threshold: l.Warning}})
 				}
 			}

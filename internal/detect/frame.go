@@ -38,6 +38,7 @@ func (s *Settings) Evaluate(ctx context.Context, q store.Querier, g *app.Graph, 
 	}
 	f := &frame{ctx: ctx, q: q, g: g, s: s, step: s.Interval}
 	f.at = at.UTC().Truncate(f.step)
+	f.atMinute = at.UTC().Truncate(time.Minute)
 	f.from = f.at.Add(-s.maxBaseline()).Truncate(f.step)
 	f.n = int(f.at.Sub(f.from) / f.step)
 	if err := f.load(); err != nil {
@@ -80,6 +81,9 @@ type frame struct {
 	at   time.Time
 	from time.Time
 	n    int
+	// atMinute is the evaluation time to the minute: the runaway detector
+	// reads minutes up to it, not to the interval, to page sooner.
+	atMinute time.Time
 
 	fns    []*fnData
 	byName map[string]*fnData
@@ -319,7 +323,8 @@ func (f *frame) related(r *app.Resource) []string {
 	return out
 }
 
-// schedulesOf returns the schedule expressions that invoke r.
+// schedulesOf returns the schedule expressions that run r's work (warm-up
+// pings left out).
 func (f *frame) schedulesOf(r *app.Resource) []*schedule.Schedule {
 	if r == nil {
 		return nil
@@ -327,7 +332,7 @@ func (f *frame) schedulesOf(r *app.Resource) []*schedule.Schedule {
 	var out []*schedule.Schedule
 	for _, e := range f.g.In(r.ID, app.Triggers) {
 		src := f.g.Resource(e.From)
-		if src == nil || (src.Kind != app.KindRule && src.Kind != app.KindSchedule) || strings.EqualFold(src.Text(app.AttrState), "DISABLED") {
+		if src == nil || (src.Kind != app.KindRule && src.Kind != app.KindSchedule) || strings.EqualFold(src.Text(app.AttrState), "DISABLED") || isWarmup(src) {
 			continue
 		}
 		if expr := src.Text(app.AttrScheduleExpression); expr != "" {
@@ -417,4 +422,22 @@ func (f *frame) metrics(ns, name string, dims map[string]string) ([]telemetry.Me
 		return nil, fmt.Errorf("detect: metrics %s %s: %w", ns, name, err)
 	}
 	return ms, nil
+}
+
+// human renders a duration the way people write windows: 7d, 24h, 90m,
+// 100h10m.
+func Human(d time.Duration) string {
+	switch {
+	case d <= 0:
+		return "0"
+	case d%(24*time.Hour) == 0:
+		return fmt.Sprintf("%dd", d/(24*time.Hour))
+	case d%time.Hour == 0:
+		return fmt.Sprintf("%dh", d/time.Hour)
+	case d%time.Minute == 0 && d > time.Hour:
+		return fmt.Sprintf("%dh%dm", d/time.Hour, d%time.Hour/time.Minute)
+	case d%time.Minute == 0:
+		return fmt.Sprintf("%dm", d/time.Minute)
+	}
+	return d.String()
 }

@@ -29,10 +29,8 @@ func shop(t testing.TB) *app.Graph {
 
 // storeSink appends decoded records to one batch.
 type storeSink struct {
-	app  store.Appender
-	t    testing.TB
-	bad  int
-	skip bool
+	app store.Appender
+	bad int
 }
 
 func (s *storeSink) Invocation(inv *telemetry.Invocation) error { return s.app.AddInvocation(inv) }
@@ -45,8 +43,15 @@ func (s *storeSink) Reject(r telemetry.Rejected)                { s.bad++ }
 // store, the graph and the ground truth.
 func simulated(t testing.TB, cfg sim.Config) (store.Store, *app.Graph, *sim.Truth) {
 	t.Helper()
-	ctx := context.Background()
 	g := shop(t)
+	st, truth := simulatedGraph(t, g, cfg)
+	return st, g, truth
+}
+
+// simulatedGraph is simulated for any app graph.
+func simulatedGraph(t testing.TB, g *app.Graph, cfg sim.Config) (store.Store, *sim.Truth) {
+	t.Helper()
+	ctx := context.Background()
 	cfg.Out = t.TempDir()
 	if cfg.Start.IsZero() {
 		cfg.Start = simStart
@@ -67,7 +72,7 @@ func simulated(t testing.TB, cfg sim.Config) (store.Store, *app.Graph, *sim.Trut
 	if err != nil {
 		t.Fatal(err)
 	}
-	sink := &storeSink{app: ap, t: t}
+	sink := &storeSink{app: ap}
 	err = filepath.WalkDir(cfg.Out, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || strings.HasSuffix(p, ".query.json") || filepath.Base(p) == "truth.json" {
 			return err
@@ -84,5 +89,5 @@ func simulated(t testing.TB, cfg sim.Config) (store.Store, *app.Graph, *sim.Trut
 	if sink.bad > 0 {
 		t.Fatalf("%d simulated records rejected", sink.bad)
 	}
-	return st, g, truth
+	return st, truth
 }

@@ -60,7 +60,7 @@ func (f *frame) errorRate(d *fnData) {
 			}
 			hits = appendHit(hits, hit{i: j, sev: sev, w: rate, onset: f.start(f.onsetOf(d, j-w+1, j+1, func(b bucket) int64 { return b.errs })),
 				ev: Evidence{Summary: fmt.Sprintf("%d of %d invocations failed in %v (%s; threshold %s, at least %d errors)",
-					s.errs, s.inv, l.Window, pct(rate), pct(l.threshold()), l.MinCount),
+					s.errs, s.inv, Human(l.Window), pct(rate), pct(l.threshold()), l.MinCount),
 					Values: map[string]float64{"errors": float64(s.errs), "invocations": float64(s.inv), "error_rate": rate}, Threshold: l.threshold()}})
 		}
 	}
@@ -113,7 +113,7 @@ func (f *frame) timeouts(d *fnData) {
 		}
 		hits = appendHit(hits, hit{i: i, sev: sev, w: float64(s.timeouts), onset: f.start(f.onsetOf(d, i-w+1, i+1, func(b bucket) int64 { return b.timeouts })),
 			ev: Evidence{Summary: fmt.Sprintf("%d of %d invocations hit the %s timeout in %v (%s; warning at %d, critical at %s)",
-				s.timeouts, s.inv, ms(float64(d.timeoutMS)*1000), l.Window, pct(frac), max(l.MinCount, int64(l.Warning)), pct(l.Critical)),
+				s.timeouts, s.inv, ms(float64(d.timeoutMS)*1000), Human(l.Window), pct(frac), max(l.MinCount, int64(l.Warning)), pct(l.Critical)),
 				Values: map[string]float64{"timeouts": float64(s.timeouts), "invocations": float64(s.inv), "timeout_ms": float64(d.timeoutMS)}, Threshold: l.Warning}})
 	}
 	f.emit(d, KindTimeout, hits, 2,
@@ -138,7 +138,7 @@ func (f *frame) ooms(d *fnData) {
 			continue
 		}
 		hits = appendHit(hits, hit{i: i, sev: sev, w: float64(s.ooms), onset: f.start(f.onsetOf(d, i-w+1, i+1, func(b bucket) int64 { return b.ooms })),
-			ev: Evidence{Summary: fmt.Sprintf("%d of %d invocations ran out of memory (%d MB) in %v", s.ooms, s.inv, d.memMB, l.Window),
+			ev: Evidence{Summary: fmt.Sprintf("%d of %d invocations ran out of memory (%d MB) in %v", s.ooms, s.inv, d.memMB, Human(l.Window)),
 				Values: map[string]float64{"oom": float64(s.ooms), "invocations": float64(s.inv), "memory_mb": float64(d.memMB)}, Threshold: l.threshold()}})
 	}
 	f.emit(d, KindOOM, hits, 2,
@@ -164,7 +164,7 @@ func (f *frame) coldStarts(d *fnData) {
 			continue
 		}
 		hits = appendHit(hits, hit{i: i, sev: sev, ev: Evidence{
-			Summary: fmt.Sprintf("%d of %d invocations were cold starts in %v (%s; info at %s, warning at %s)", s.cold, s.inv, l.Window, pct(rate), pct(l.Info), pct(l.Warning)),
+			Summary: fmt.Sprintf("%d of %d invocations were cold starts in %v (%s; info at %s, warning at %s)", s.cold, s.inv, Human(l.Window), pct(rate), pct(l.Info), pct(l.Warning)),
 			Values:  map[string]float64{"cold_starts": float64(s.cold), "invocations": float64(s.inv), "cold_start_rate": rate}, Threshold: l.threshold()}})
 	}
 	f.emit(d, KindColdStarts, hits, 1,
@@ -214,7 +214,7 @@ func (f *frame) surge(d *fnData) {
 		}
 		hits = appendHit(hits, hit{i: i, sev: sev, onset: f.start(i - w + 1), ev: Evidence{
 			Summary: fmt.Sprintf("%d invocations in %v, %.2f× the busiest %v of the previous %v (%d); info at %.2f×, warning at %.2f×",
-				sums[i], l.Window, ratio, l.Window, l.Baseline, peak, l.Info, l.Warning),
+				sums[i], Human(l.Window), ratio, Human(l.Window), Human(l.Baseline), peak, l.Info, l.Warning),
 			Values: map[string]float64{"invocations": float64(sums[i]), "baseline_peak": float64(peak), "ratio": ratio}, Threshold: l.threshold()}})
 	}
 	var impact *USD
@@ -286,7 +286,7 @@ func (f *frame) throttles(d *fnData, th []float64) {
 			continue
 		}
 		hits = appendHit(hits, hit{i: i, sev: sev, ev: Evidence{
-			Summary: fmt.Sprintf("%.0f requests throttled against %d invocations in %v (%s; critical at %s)", t, inv, l.Window, pct(frac), pct(l.Critical)),
+			Summary: fmt.Sprintf("%.0f requests throttled against %d invocations in %v (%s; critical at %s)", t, inv, Human(l.Window), pct(frac), pct(l.Critical)),
 			Values:  map[string]float64{"throttles": t, "invocations": float64(inv), "throttle_rate": frac}, Threshold: l.Warning}})
 	}
 	cause := "requests were refused for lack of concurrency: the account's regional limit, or the function's reserved concurrency"

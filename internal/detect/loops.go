@@ -37,14 +37,14 @@ func detectLoops(f *frame) error {
 		}
 	}
 	if len(names) == 0 {
-		return nil
+		return f.droppedRecursions()
 	}
 	from := f.at.Add(-f.s.Lookback - time.Hour)
-	rows, err := f.q.Rollups(f.ctx, store.RollupQuery{Filter: store.Filter{Functions: names, From: from, To: f.at}, Step: time.Minute})
+	rows, err := f.q.Rollups(f.ctx, store.RollupQuery{Filter: store.Filter{Functions: names, From: from, To: f.atMinute}, Step: time.Minute})
 	if err != nil {
 		return fmt.Errorf("detect: loop rollups: %w", err)
 	}
-	n := int(f.at.Sub(from) / time.Minute)
+	n := int(f.atMinute.Sub(from) / time.Minute)
 	counts := map[string][]int64{}
 	mbms := map[string][]int64{}
 	for _, r := range rows {
@@ -65,7 +65,7 @@ func detectLoops(f *frame) error {
 			f.out = append(f.out, in)
 		}
 	}
-	return nil
+	return f.droppedRecursions()
 }
 
 func (f *frame) runaway(d *fnData, ls []rules.Loop, from time.Time, c, mbms []int64) (Insight, bool) {
@@ -151,7 +151,7 @@ func (f *frame) runaway(d *fnData, ls []rules.Loop, from time.Time, c, mbms []in
 		Cause: "the function's output triggers it again: " + loop.Path + "; " + stop,
 		Fix: "stop it now: set the function's reserved concurrency to 0 (aws lambda put-function-concurrency --reserved-concurrent-executions 0) or disable the trigger; " +
 			"then break the loop (write elsewhere, or filter the trigger on a prefix or attribute the function never writes)"}
-	if !minute(last + 1).Before(f.at.Add(-2 * time.Minute)) {
+	if !minute(last + 1).Before(f.atMinute.Add(-2 * time.Minute)) {
 		in.State = Open
 	}
 	return in, true
@@ -164,4 +164,45 @@ func median(v []int64) float64 {
 	s := slices.Clone(v)
 	slices.Sort(s)
 	return float64(s[len(s)/2])
+}
+
+// droppedRecursions reports what AWS's own loop detection saw: Lambda's
+// RecursiveInvocationsDropped metric, emitted at once (its e-mail comes
+// hours later).
+func (f *frame) droppedRecursions() error {
+	ms, err := f.metrics("AWS/Lambda", "RecursiveInvocationsDropped", nil)
+	if err != nil {
+		return err
+	}
+	for name, s := range f.seriesBy(ms, "FunctionName", "Sum") {
+		d := f.fn(name)
+		if !f.s.Enabled(KindRunawayLoop, d.keys()...) || f.reported(KindRunawayLoop, d.id()) {
+			continue
+		}
+		in, ok := f.minuteEpisode(s, 5, func(i int) (Severity, Evidence) {
+			if s.v[i] <= 0 {
+				return "", Evidence{}
+			}
+			return Critical, Evidence{Summary: fmt.Sprintf("Lambda dropped %.0f recursive invocations in a minute (RecursiveInvocationsDropped > 0)", s.v[i]),
+				Values: map[string]float64{"recursive_invocations_dropped": s.v[i]}, Threshold: 0}
+		})
+		if !ok {
+			continue
+		}
+		in.Kind, in.Resource, in.Related = KindRunawayLoop, d.id(), f.related(d.res)
+		in.Cause = "the function is in a loop that Lambda's recursive loop detection stopped after about 16 rounds; the events it dropped went to the source's DLQ or the function's on-failure destination, and the work they carried is not done"
+		in.Fix = "break the loop (write elsewhere, or filter the trigger); look in the DLQ or failure destination for the dropped events"
+		f.out = append(f.out, in)
+	}
+	return nil
+}
+
+// reported says whether an insight of kind on resource is already out.
+func (f *frame) reported(kind, resource string) bool {
+	for _, in := range f.out {
+		if in.Kind == kind && in.Resource == resource {
+			return true
+		}
+	}
+	return false
 }

@@ -28,7 +28,15 @@ func detectMemory(f *frame) error {
 		f.storeCannot("memory use", KindHighMemory, KindMemoryOverprovisioned)
 		return nil
 	}
-	rows, err := mr.MemoryStats(f.ctx, store.BreakdownQuery{Filter: store.Filter{From: f.from, To: f.at}, Step: f.step})
+	// Buckets only as far back as high-memory looks; the over-provisioning
+	// peak over its baseline in one bucket per function: the raw scan is
+	// the cost, and a bucket key on every row doubles it.
+	from := maxTime(f.from, f.at.Add(-f.s.Lookback-f.s.longest(KindHighMemory)).Truncate(f.step))
+	rows, err := mr.MemoryStats(f.ctx, store.BreakdownQuery{Filter: store.Filter{From: from, To: f.at}, Step: f.step})
+	if err != nil {
+		return fmt.Errorf("detect: memory: %w", err)
+	}
+	peaks, err := mr.MemoryStats(f.ctx, store.BreakdownQuery{Filter: store.Filter{From: f.at.Add(-f.s.Limit(KindMemoryOverprovisioned).Baseline), To: f.at}, Whole: true})
 	if err != nil {
 		return fmt.Errorf("detect: memory: %w", err)
 	}
@@ -49,8 +57,10 @@ func detectMemory(f *frame) error {
 			if err := f.highMemory(d, m); err != nil {
 				return err
 			}
-			f.overprovisioned(d, m)
 		}
+	}
+	for _, p := range peaks {
+		f.overprovisioned(f.fn(p.Function), p)
 	}
 	return nil
 }
@@ -154,25 +164,13 @@ func hitAt(hits []hit, i int) bool {
 
 // overprovisioned compares the peak over the baseline with the allocation
 // and prices the right-sized memory.
-func (f *frame) overprovisioned(d *fnData, m []memBucket) {
+func (f *frame) overprovisioned(d *fnData, p store.MemoryStat) {
 	if !f.s.Enabled(KindMemoryOverprovisioned, d.keys()...) {
 		return
 	}
 	l := f.s.Limit(KindMemoryOverprovisioned, d.keys()...)
-	lo := f.index(f.at.Add(-l.Baseline))
-	var inv int64
-	var used, size int32
-	first := -1
-	for i := max(lo, 0); i < f.n; i++ {
-		if m[i].inv == 0 {
-			continue
-		}
-		if first < 0 {
-			first = i
-		}
-		inv += m[i].inv
-		used, size = max(used, m[i].used), max(size, m[i].size)
-	}
+	lo := max(f.index(f.at.Add(-l.Baseline)), 0)
+	inv, used, size := p.Invocations, p.MaxUsedMB, p.MemorySizeMB
 	if inv < l.MinInvocations || size == 0 || d.sum(f.n-1, f.n).ooms > 0 {
 		return
 	}
@@ -186,7 +184,11 @@ func (f *frame) overprovisioned(d *fnData, m []memBucket) {
 	if proposed >= int64(size) {
 		return
 	}
-	s := d.sum(max(lo, 0), f.n)
+	first := lo
+	for first < f.n-1 && d.b[first].inv == 0 {
+		first++
+	}
+	s := d.sum(first, f.n)
 	span := f.at.Sub(f.start(first))
 	var impact *USD
 	if now, ok := f.monthlyUSD(d, 0, s.billedMBMS, span); ok {
@@ -195,7 +197,7 @@ func (f *frame) overprovisioned(d *fnData, m []memBucket) {
 	f.out = append(f.out, Insight{Kind: KindMemoryOverprovisioned, Severity: sev, Resource: d.id(), Related: f.related(d.res),
 		FirstSeen: f.start(first), LastSeen: f.at, State: Open, ImpactUSDPerMonth: impact,
 		Evidence: Evidence{Summary: fmt.Sprintf("peak memory %d MB of %d MB over %d invocations in %v (%s; fires below %s); %d MB would keep a third in hand",
-			used, size, inv, span.Round(time.Minute), pct(frac), pct(l.threshold()), proposed),
+			used, size, inv, Human(span.Round(time.Minute)), pct(frac), pct(l.threshold()), proposed),
 			Values: map[string]float64{"max_memory_used_mb": float64(used), "memory_mb": float64(size), "proposed_mb": float64(proposed), "invocations": float64(inv)}, Threshold: l.threshold()},
 		Cause: "the function is allocated far more memory than it uses; memory is what Lambda bills",
 		Fix:   fmt.Sprintf("set MemorySize to %d MB and watch its duration (less memory is also less CPU); fnops tune measures the trade-off", proposed)})
@@ -208,7 +210,8 @@ func detectNewErrors(f *frame) error {
 		f.storeCannot("error types", KindNewError)
 		return nil
 	}
-	rows, err := ec.ErrorCounts(f.ctx, store.BreakdownQuery{Filter: store.Filter{From: f.from, To: f.at}, Step: f.step})
+	from := maxTime(f.from, f.at.Add(-f.s.Lookback-f.s.longest(KindNewError)).Truncate(f.step))
+	rows, err := ec.ErrorCounts(f.ctx, store.BreakdownQuery{Filter: store.Filter{From: from, To: f.at}, Step: f.step})
 	if err != nil {
 		return fmt.Errorf("detect: error types: %w", err)
 	}
@@ -282,7 +285,7 @@ func detectNewErrors(f *frame) error {
 			x := Insight{Kind: KindNewError, Severity: sev, Resource: d.id(), Related: f.related(d.res), Signature: k.typ,
 				FirstSeen: f.start(i), LastSeen: f.start(last + 1), State: Resolved,
 				Evidence: Evidence{Summary: fmt.Sprintf("%s: %d times in the first %v, never in the %v before (info at %.0f, warning at %.0f)",
-					k.typ, n, l.Window, l.Baseline, l.Info, l.Warning),
+					k.typ, n, Human(l.Window), Human(l.Baseline), l.Info, l.Warning),
 					Values: map[string]float64{"count": float64(n)}, Threshold: l.threshold()},
 				Cause: "a failure the function has not had before: a new code path, a changed input or a dependency failing in a new way",
 				Fix:   "read the first occurrences in the logs (the error type is " + k.typ + "); if it started with a deploy, roll back"}

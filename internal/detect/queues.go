@@ -128,7 +128,7 @@ func detectQueues(f *frame) error {
 func (f *frame) noData(kind, resource, what string, related []string) {
 	f.out = append(f.out, Insight{Kind: kind, Severity: Info, Resource: resource, Related: related,
 		FirstSeen: f.at.Add(-f.s.Lookback), LastSeen: f.at, State: NoData,
-		Evidence: Evidence{Summary: "no " + what + " datapoints in the last " + f.s.Lookback.String() + ": cannot tell", Values: map[string]float64{}},
+		Evidence: Evidence{Summary: "no " + what + " datapoints in the last " + Human(f.s.Lookback) + ": cannot tell", Values: map[string]float64{}},
 		Cause:    "the metric is not in the store",
 		Fix:      "ingest CloudWatch " + what + " (aws cloudwatch get-metric-data output) with fnops ingest"})
 }
@@ -275,7 +275,7 @@ func (f *frame) stuckQueue(q *app.Resource, consumer *fnData, age, recv, del *mi
 			"received": r, "deleted": dl, "receive_delete_ratio": ratio, "consumer_errors": float64(fb.errs),
 			"seconds_to_expiry": float64(retention) - a, "onset_unix": float64(t.Add(time.Minute - time.Duration(a)*time.Second).Unix())}
 		text := fmt.Sprintf("oldest message %.0f s old and rising (threshold %.0f s = max(%.0f s, 2 visibility timeouts)); consumer %s: %d failed of %d invocations in %v; received %.0f, deleted %.0f",
-			a, limit, l.Warning, consumer.id(), fb.errs, fb.inv, l.Window, r, dl)
+			a, limit, l.Warning, consumer.id(), fb.errs, fb.inv, Human(l.Window), r, dl)
 		if typ, n := f.topErrorType(consumer, bi-f.buckets(l.Window)+1, bi+1); n > 0 {
 			text += fmt.Sprintf("; repeated error %s (%d times)", typ, n)
 			vals["repeated_error_count"] = float64(n)

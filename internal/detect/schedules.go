@@ -99,7 +99,7 @@ func (f *frame) missed(d *fnData, scheds []*schedule.Schedule, total []int64) {
 	f.out = append(f.out, Insight{Kind: KindScheduleMissed, Severity: sev, Resource: d.id(), Related: f.related(d.res),
 		FirstSeen: runs[start].t, LastSeen: minTime(last.Add(l.Grace), f.at), State: state,
 		Evidence: Evidence{Summary: fmt.Sprintf("%d scheduled run(s) of %s did not happen, the first at %s (grace %v; warning at %.0f, critical at %.0f in a row); %s",
-			streak, strings.Join(exprs, ", "), runs[start].t.Format("2006-01-02 15:04 UTC"), l.Grace, l.Warning, l.Critical, lastRan),
+			streak, strings.Join(exprs, ", "), runs[start].t.Format("2006-01-02 15:04 UTC"), Human(l.Grace), l.Warning, l.Critical, lastRan),
 			Values: map[string]float64{"missed_runs": float64(streak)}, Threshold: l.Warning},
 		Cause: "the schedule fired no invocation: the rule was disabled or deleted, the function's permission was removed, or it is throttled to 0",
 		Fix:   "check the rule's state and targets (aws events describe-rule / list-targets-by-rule) and the function's resource policy and concurrency"})
@@ -135,7 +135,7 @@ func (f *frame) overrun(d *fnData, scheds []*schedule.Schedule) {
 			overlap = "; runs overlap"
 		}
 		hits = appendHit(hits, hit{i: i, sev: sev, ev: Evidence{
-			Summary: fmt.Sprintf("a run took %s against a period of %v (%s; warning at %s, critical at %s)%s", ms(float64(b.durMax)), period, pct(frac), pct(l.Warning), pct(l.Critical), overlap),
+			Summary: fmt.Sprintf("a run took %s against a period of %v (%s; warning at %s, critical at %s)%s", ms(float64(b.durMax)), Human(period), pct(frac), pct(l.Warning), pct(l.Critical), overlap),
 			Values:  map[string]float64{"max_duration_ms": float64(b.durMax) / 1000, "period_s": period.Seconds(), "fraction": frac}, Threshold: l.Warning}})
 	}
 	f.emit(d, KindScheduleOverrun, hits, f.buckets(period),

@@ -111,7 +111,7 @@ var Kinds = []KindInfo{
 	{KindColdStarts, "cold starts / invocations", Limit{Info: 0.01, Warning: 0.20, Critical: nan, MinInvocations: 100, Window: 15 * time.Minute}, "fraction of invocations"},
 	{KindThrottles, "throttled / (invocations + throttled)", Limit{Info: nan, Warning: 0, Critical: 0.10, MinInvocations: 1, Window: 5 * time.Minute}, "fraction of requests"},
 	{KindInvocationSurge, "5-minute count against the highest of the baseline", Limit{Info: 1.25, Warning: 3, Critical: nan, MinCount: 20, Window: 5 * time.Minute, Baseline: 48 * time.Hour}, "multiple of the baseline's busiest 5 minutes"},
-	{KindRunawayLoop, "invocations growing geometrically on a loop of the graph", Limit{Info: nan, Warning: nan, Critical: 1.5, MinCount: 20, Window: 3 * time.Minute}, "growth factor per minute"},
+	{KindRunawayLoop, "invocations growing geometrically on a loop of the graph", Limit{Info: nan, Warning: nan, Critical: 1.3, MinCount: 20, Window: 3 * time.Minute}, "growth factor per minute, over the window"},
 	{KindStuckQueue, "age of the oldest message rising while the consumer fails", Limit{Info: nan, Warning: 60, Critical: 0.5, Window: 15 * time.Minute}, "warning: age in s (at least 2 visibility timeouts); critical: fraction of retention"},
 	{KindDLQMessages, "messages in a dead-letter queue", Limit{Info: nan, Warning: 1, Critical: nan}, "visible messages"},
 	{KindIteratorAge, "stream iterator age", Limit{Info: nan, Warning: 60, Critical: 7200, Window: 5 * time.Minute}, "seconds"},
@@ -291,3 +291,14 @@ func (s *Settings) maxBaseline() time.Duration {
 // Evaluated is the time an evaluation at at judges up to: at truncated to
 // the interval.
 func (s *Settings) Evaluated(at time.Time) time.Time { return at.UTC().Truncate(s.Interval) }
+
+// longest is the longest baseline plus window kind has for any function.
+func (s *Settings) longest(kind string) time.Duration {
+	l := s.Limit(kind)
+	d := l.Baseline + l.Window
+	for id := range s.cfg.Functions {
+		l := s.Limit(kind, id)
+		d = max(d, l.Baseline+l.Window)
+	}
+	return d
+}

@@ -94,6 +94,7 @@ type Alert struct {
 	Key       string          `json:"key"`
 	Kind      string          `json:"kind"`
 	Resource  string          `json:"resource"`
+	Signature string          `json:"signature,omitempty"`
 	Status    Status          `json:"status"`
 	Severity  Severity        `json:"severity"`
 	Title     string          `json:"title"`

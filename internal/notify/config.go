@@ -63,7 +63,11 @@ func FromConfig(a config.Alerts, appDir string, stdout io.Writer) (Options, erro
 		}
 		switch s.Type {
 		case "stdout":
-			r.Sink = NewWriterSink(name, stdout)
+			if s.Format == "json" {
+				r.Sink = NewJSONWriterSink(name, stdout)
+			} else {
+				r.Sink = NewWriterSink(name, stdout)
+			}
 		case "file":
 			p := s.Path
 			if p == "" {

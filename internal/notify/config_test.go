@@ -2,6 +2,7 @@ package notify
 
 import (
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -70,5 +71,39 @@ func TestFromConfig(t *testing.T) {
 	t.Setenv("FNOPS_TEST_SLACK", "http://evil.example/x")
 	if _, err := FromConfig(cfg.Alerts, dir, io.Discard); err == nil || !strings.Contains(err.Error(), "https") {
 		t.Fatalf("expanded http URL accepted: %v", err)
+	}
+}
+
+// TestAlertsDocExample: the configuration example in docs/alerts.md parses
+// and builds the sinks it shows.
+func TestAlertsDocExample(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/alerts.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(doc), "### Configuration\n\n```yaml\n")
+	if !ok {
+		t.Fatal("no configuration example in docs/alerts.md")
+	}
+	example, _, _ := strings.Cut(rest, "```")
+	cfg, err := config.Parse("docs/alerts.md", []byte(example))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("SLACK_WEBHOOK_URL", "https://hooks.slack.com/services/T0/B0/x")
+	t.Setenv("PAGER_TOKEN", "t")
+	opts, err := FromConfig(cfg.Alerts, t.TempDir(), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, r := range opts.Routes {
+		names = append(names, r.Sink.Name())
+	}
+	if got := strings.Join(names, " "); got != "slack pager file stdout" {
+		t.Fatalf("sinks %q", got)
+	}
+	if p := opts.Policies.For("runaway-loop"); p.FlapHold != 0 || p.Repeat != 15*time.Minute || p.ResolveAfter != 3 {
+		t.Fatalf("runaway-loop policy %+v", p)
 	}
 }

@@ -149,7 +149,7 @@ func (t *Tracker) alertFor(o Observation) *Alert {
 	k := o.Key()
 	a := t.alerts[k]
 	if a == nil {
-		a = &Alert{Key: k, Kind: o.Kind, Resource: o.Resource, Status: StatusResolved}
+		a = &Alert{Key: k, Kind: o.Kind, Resource: o.Resource, Signature: o.Signature, Status: StatusResolved}
 		t.alerts[k] = a
 	}
 	return a
@@ -184,25 +184,16 @@ func (t *Tracker) hold(events []Event, a *Alert, o Observation, at time.Time) []
 	a.ClearCount, a.ClearSince, a.LastHeld = 0, time.Time{}, at
 	switch a.Status {
 	case StatusResolved:
-		a.Status, a.OpenedAt = StatusOpen, at
-		a.NoDataSent, a.OpenBeforeNoData = false, false
-		if pol.FlapHold > 0 && !a.ResolvedAt.IsZero() && at.Sub(a.ResolvedAt) < pol.FlapHold &&
-			a.Severity.Rank() <= a.Announced.Rank() {
-			// A flap: reopen silently and see whether it lasts.
-			a.HeldSince = at
-			a.Flaps++
-			return events
-		}
-		a.HeldSince, a.Announced = time.Time{}, a.Severity
-		return event(events, EventOpen, a, at, "")
+		return t.reopen(events, a, pol, at)
 	case StatusNoData:
 		a.Status = StatusOpen
 		wasOpen := a.OpenBeforeNoData
-		a.NoDataSent, a.OpenBeforeNoData = false, false
+		a.OpenBeforeNoData = false
 		if !wasOpen {
-			a.OpenedAt, a.HeldSince, a.Announced = at, time.Time{}, a.Severity
-			return event(events, EventOpen, a, at, "")
+			return t.reopen(events, a, pol, at)
 		}
+		// Data that comes and goes within one episode says no-data once:
+		// NoDataSent stays until the episode ends.
 		changed = true // the data is back: news, at least as an update
 	}
 	// Open already, or again after a spell without data.
@@ -220,6 +211,21 @@ func (t *Tracker) hold(events []Event, a *Alert, o Observation, at time.Time) []
 	return events
 }
 
+// reopen starts a new episode: announced at once, unless it comes within
+// the hold-down of the last resolution at no higher a severity than was
+// announced then (a flap), when it reopens silently to see if it lasts.
+func (t *Tracker) reopen(events []Event, a *Alert, pol Policy, at time.Time) []Event {
+	a.Status, a.OpenedAt, a.OpenBeforeNoData = StatusOpen, at, false
+	if pol.FlapHold > 0 && !a.ResolvedAt.IsZero() && at.Sub(a.ResolvedAt) < pol.FlapHold &&
+		a.Severity.Rank() <= a.Announced.Rank() {
+		a.HeldSince = at
+		a.Flaps++
+		return events
+	}
+	a.HeldSince, a.Announced, a.NoDataSent = time.Time{}, a.Severity, false
+	return event(events, EventOpen, a, at, "")
+}
+
 // held decides whether a silent reopen is now announced: when it lasted
 // the hold-down, or rose above what was announced.
 func (t *Tracker) held(events []Event, a *Alert, pol Policy, at time.Time) []Event {
@@ -235,8 +241,9 @@ func (t *Tracker) noData(events []Event, a *Alert, o Observation, at time.Time) 
 	a.ClearCount, a.ClearSince = 0, time.Time{}
 	switch a.Status {
 	case StatusResolved:
+		// NoDataSent stays from a silent episode: what the sinks last
+		// heard may be this very no-data.
 		a.Status, a.OpenedAt, a.OpenBeforeNoData, a.HeldSince = StatusNoData, at, false, time.Time{}
-		a.NoDataSent = false
 	case StatusOpen:
 		a.Status, a.OpenBeforeNoData = StatusNoData, true
 	}
@@ -261,12 +268,13 @@ func (t *Tracker) clear(events []Event, a *Alert, at time.Time) []Event {
 	}
 	silent := !a.HeldSince.IsZero()
 	a.Status, a.HeldSince, a.ClearCount, a.ClearSince = StatusResolved, time.Time{}, 0, time.Time{}
-	a.NoDataSent, a.OpenBeforeNoData = false, false
+	a.OpenBeforeNoData = false
 	// The hold-down runs from the latest resolution, announced or not, so
 	// an insight that keeps flapping stays held until it stays open.
 	a.ResolvedAt = at
 	if silent {
 		return events
 	}
+	a.NoDataSent = false
 	return event(events, EventResolve, a, at, "")
 }

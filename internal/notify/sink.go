@@ -54,6 +54,36 @@ func (s *WriterSink) Send(_ context.Context, n Notification) error {
 	return nil
 }
 
+// JSONWriterSink writes each notification's JSON, one per line, to a
+// writer (stdout with --format json).
+type JSONWriterSink struct {
+	name string
+	mu   sync.Mutex
+	w    io.Writer
+}
+
+// NewJSONWriterSink returns a JSON-lines sink named name writing to w.
+func NewJSONWriterSink(name string, w io.Writer) *JSONWriterSink {
+	return &JSONWriterSink{name: name, w: w}
+}
+
+// Name implements Sink.
+func (s *JSONWriterSink) Name() string { return s.name }
+
+// Send implements Sink.
+func (s *JSONWriterSink) Send(_ context.Context, n Notification) error {
+	line, err := jsonLine(n)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, err := s.w.Write(line); err != nil {
+		return &SendError{Err: err}
+	}
+	return nil
+}
+
 // FileSink appends each notification's JSON, one per line, to a file.
 type FileSink struct {
 	name string
@@ -71,9 +101,9 @@ func (s *FileSink) Name() string { return s.name }
 // Send implements Sink. The file is opened for each line, so it can be
 // rotated under it; a write error is retried.
 func (s *FileSink) Send(_ context.Context, n Notification) error {
-	line, err := json.Marshal(n)
+	line, err := jsonLine(n)
 	if err != nil {
-		return &SendError{Err: fmt.Errorf("encode notification: %w", err)}
+		return err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -84,7 +114,7 @@ func (s *FileSink) Send(_ context.Context, n Notification) error {
 	if err != nil {
 		return &SendError{Retryable: true, Err: err}
 	}
-	_, werr := f.Write(append(line, '\n'))
+	_, werr := f.Write(line)
 	if cerr := f.Close(); werr == nil {
 		werr = cerr
 	}
@@ -92,4 +122,13 @@ func (s *FileSink) Send(_ context.Context, n Notification) error {
 		return &SendError{Retryable: true, Err: werr}
 	}
 	return nil
+}
+
+// jsonLine is n's JSON and a newline.
+func jsonLine(n Notification) ([]byte, error) {
+	line, err := json.Marshal(n)
+	if err != nil {
+		return nil, &SendError{Err: fmt.Errorf("encode notification: %w", err)}
+	}
+	return append(line, '\n'), nil
 }

@@ -5,7 +5,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
@@ -163,22 +162,41 @@ func FuzzEveryRule(f *testing.F) {
 	})
 }
 
-// catalogIDs are the rules of the catalog families (runtime, lambda_config,
-// invoke, iam, logs_function, secrets, flow_poll).
+// catalogIDs are the rules of this catalog's families: runtime.go,
+// lambda_config.go, invoke.go, iam.go, logs_function.go, secrets.go and
+// flow_poll.go.
 func catalogIDs() []string {
-	var out []string
-	for _, r := range rules.Builtin().Rules() {
-		if strings.Contains(r.ID, "-") && !slices.Contains(flowIDs, r.ID) && !slices.Contains(baseIDs, r.ID) {
-			out = append(out, r.ID)
-		}
+	return []string{
+		"runtime-deprecated", "runtime-deprecating-soon",
+		"function-reserved-concurrency", "function-in-vpc", "function-tags", "function-env-kms",
+		"function-structured-logging", "function-arm64",
+		"permission-public", "permission-source-scope", "permission-action", "permission-api-wide",
+		"permission-mixed-principals", "function-url-auth", "function-url-cors",
+		"iam-admin-access", "iam-wildcard-action", "iam-passrole-wildcard", "iam-allow-not", "iam-aws-managed-policy",
+		"iam-privilege-escalation", "iam-credentials-exposure", "iam-permissions-management", "iam-data-exfiltration",
+		"iam-unconstrained-write", "iam-wildcard-resource", "role-trust-public", "role-trust-account",
+		"role-trust-external-id", "role-shared",
+		"function-log-retention", "log-group-kms",
+		"function-env-secrets", "secret-literal-property", "secret-pattern", "ssm-parameter-secret", "secret-kms",
+		"secret-rotation",
+		"async-event-age", "event-source-permission",
 	}
-	return out
 }
 
 // baseIDs are the rules that existed before the catalog families.
 var baseIDs = []string{
 	rules.InternalErrorID, rules.UnusedSuppressionID, rules.SuppressionReasonID,
 	"function-explicit-memory", "function-explicit-timeout", "function-tracing", "log-group-retention", "sqs-sse",
+}
+
+// TestCatalogIDsRegistered keeps catalogIDs in step with the registry.
+func TestCatalogIDsRegistered(t *testing.T) {
+	reg := rules.Builtin()
+	for _, id := range catalogIDs() {
+		if reg.Get(id) == nil {
+			t.Errorf("%s is not registered", id)
+		}
+	}
 }
 
 // TestCatalogSnippets checks the Fail and Pass snippets that `fnops rules
@@ -231,44 +249,49 @@ func TestCatalogSnippets(t *testing.T) {
 	}
 }
 
-// TestCatalogShop holds examples/shop to its README for the catalog
-// rules, opt-in ones included: the findings are that two functions run
-// on nodejs22.x, which AWS deprecates on 2027-04-30, within 180 days of
-// the fixed audit date, and that the alarms topic uses a key CloudWatch
-// cannot use. Nothing else is a mistake.
-func TestCatalogShop(t *testing.T) {
+// TestShopAudit holds examples/shop to its README: every default rule
+// together, as `fnops audit examples/shop` runs them, reports exactly the
+// planted mistakes, plus the two functions on nodejs22.x, which AWS
+// deprecates on 2027-04-30, within 180 days of the fixed audit date.
+func TestShopAudit(t *testing.T) {
 	reg := rules.Builtin()
-	run, err := reg.Select(rules.Selection{Only: catalogIDs()})
+	run, err := reg.Select(rules.Selection{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	g := iac.Load([]string{filepath.Join("..", "..", "examples", "shop")}, iac.Options{})
-	var got []string
-	for _, f := range (&rules.Engine{Registry: reg, Rules: run, Now: fixtureDate}).Run(g) {
-		r := reg.Get(f.Rule)
-		if f.Suppressed != nil || r == nil || r.OptIn {
-			continue
+	audit := func(now func() time.Time) []string {
+		var got []string
+		for _, f := range (&rules.Engine{Registry: reg, Rules: run, Now: now}).Run(g) {
+			if f.Suppressed == nil {
+				got = append(got, fmt.Sprintf("%s %s %s:%d", f.Rule, f.Resource, filepath.Base(f.Pos.File), f.Pos.Line))
+			}
 		}
-		got = append(got, fmt.Sprintf("%s %s %s:%d", f.Rule, f.Resource, filepath.Base(f.Pos.File), f.Pos.Line))
+		slices.Sort(got)
+		return got
 	}
-	slices.Sort(got)
-	want := []string{
-		"runtime-deprecating-soon NotifyCustomerFunction template.yaml:325",
-		"runtime-deprecating-soon ProcessUploadFunction template.yaml:394",
-		// Not planted but real: the monitoring stack's alarms publish to a
-		// topic encrypted with alias/aws/sns, which CloudWatch cannot use,
-		// so no alarm ever reaches anyone.
+	planted := []string{
+		"api-timeout CreateOrderFunction template.yaml:127",
+		"async-failure-destination ShipmentUpdateFunction template.yaml:479",
+		"batch-item-failures StockUpdateFunction template.yaml:363",
+		"dlq-retention NotificationsDLQ template.yaml:297",
+		"event-loop ProcessUploadFunction template.yaml:404",
 		"sns-managed-key-service-publisher Monitoring/AlarmsTopic template.yaml:27",
+		"sqs-max-receive-count NotificationsQueue template.yaml:290",
+		"sqs-redrive-missing StockUpdatesQueue template.yaml:343",
+		"sqs-visibility-timeout FulfilmentQueue template.yaml:269",
+		"stream-failure-handling OrderStreamFunction template.yaml:212",
 	}
-	if !slices.Equal(got, want) {
-		t.Errorf("catalog findings on examples/shop:\ngot  %q\nwant %q", got, want)
+	want := slices.Sorted(slices.Values(append(slices.Clone(planted),
+		"runtime-deprecating-soon NotifyCustomerFunction template.yaml:325",
+		"runtime-deprecating-soon ProcessUploadFunction template.yaml:394")))
+	if got := audit(fixtureDate); !slices.Equal(got, want) {
+		t.Errorf("findings on examples/shop at %s:\ngot  %q\nwant %q", fixtureDate().Format(time.DateOnly), got, want)
 	}
-	// A year earlier nodejs22.x is far from its date: nothing at all.
+	// A year earlier nodejs22.x is far from its date: the planted mistakes only.
 	early := func() time.Time { return time.Date(2025, 12, 1, 0, 0, 0, 0, time.UTC) }
-	for _, f := range (&rules.Engine{Registry: reg, Rules: run, Now: early}).Run(g) {
-		if r := reg.Get(f.Rule); f.Suppressed == nil && r != nil && !r.OptIn && f.Rule != "sns-managed-key-service-publisher" {
-			t.Errorf("on 2025-12-01: %s %s: %s", f.Rule, f.Resource, f.Message)
-		}
+	if got := audit(early); !slices.Equal(got, planted) {
+		t.Errorf("findings on examples/shop on 2025-12-01:\ngot  %q\nwant %q", got, planted)
 	}
 }
 
@@ -300,12 +323,47 @@ func BenchmarkRulesOnCorpus(b *testing.B) {
 		b.Run(fmt.Sprintf("rules=%s/%d", sel.name, len(sel.rs)), func(b *testing.B) {
 			e := &rules.Engine{Registry: reg, Rules: sel.rs, Now: fixtureDate}
 			b.ReportAllocs()
+			cpu := cpuTime()
 			for b.Loop() {
 				if fs := e.Run(g); len(fs) == 0 {
 					b.Fatal("no findings")
 				}
 			}
 			b.ReportMetric(float64(len(g.Resources)), "resources")
+			b.ReportMetric(float64((cpuTime()-cpu).Microseconds())/1000/float64(b.N), "cpu-ms/op")
 		})
+	}
+}
+
+// TestCatalogPassesTogether loads every catalog rule's pass fixtures as one
+// directory, as `fnops audit DIR` does with several templates (ids then
+// carry the file: "t.yaml#Queue"), and checks that no rule flags its own
+// pass fixtures there either.
+func TestCatalogPassesTogether(t *testing.T) {
+	dir := t.TempDir()
+	owner := map[string]string{} // file name → rule
+	for _, id := range catalogIDs() {
+		files, _ := filepath.Glob(filepath.Join("testdata", id, "pass_*"))
+		for _, f := range files {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			name := id + "-" + filepath.Base(f)
+			if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			owner[name] = id
+		}
+	}
+	if len(owner) < 60 {
+		t.Fatalf("only %d pass fixtures", len(owner))
+	}
+	reg := rules.Builtin()
+	g := iac.Load([]string{dir}, iac.Options{})
+	for _, f := range (&rules.Engine{Registry: reg, Rules: everyRule(t, reg), Now: fixtureDate}).Run(g) {
+		if f.Suppressed == nil && owner[filepath.Base(f.Pos.File)] == f.Rule {
+			t.Errorf("%s: %s flags its own pass fixture: %s", filepath.Base(f.Pos.File), f.Rule, f.Message)
+		}
 	}
 }

@@ -164,13 +164,16 @@ func IsDefault(n *app.Node) bool { return n == nil || n.Origin == app.Default }
 // permission) are built by the first rule that asks.
 func once[T any](c *Context, key string, build func() T) T {
 	st := c.state()
-	if v, ok := st.memo[key]; ok {
-		return v.(T)
+	st.mu.Lock()
+	m := st.memo[key]
+	if m == nil {
+		m = &memoEntry{}
+		if st.memo == nil {
+			st.memo = make(map[string]*memoEntry)
+		}
+		st.memo[key] = m
 	}
-	v := build()
-	if st.memo == nil {
-		st.memo = make(map[string]any)
-	}
-	st.memo[key] = v
-	return v
+	st.mu.Unlock()
+	m.once.Do(func() { m.v = build() })
+	return m.v.(T)
 }

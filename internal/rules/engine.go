@@ -3,8 +3,10 @@ package rules
 import (
 	"fmt"
 	"os"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/fnops/fnops/internal/app"
@@ -41,9 +43,16 @@ type Engine struct {
 // runState is what one Run shares between rules: values built once and
 // read by many rules.
 type runState struct {
+	mu      sync.Mutex // guards cel and memo: rules run in parallel
 	cel     map[*app.Resource]map[string]any
-	out, in map[string][]app.Edge // edges by resource, built on first use
-	memo    map[string]any        // see Context.shared
+	out, in map[string][]app.Edge // edges by resource, built before the rules run
+	memo    map[string]*memoEntry // see once
+}
+
+// memoEntry is one value of once, built by the first rule that asks.
+type memoEntry struct {
+	once sync.Once
+	v    any
 }
 
 // edges returns the edges leaving and entering id, indexing the graph on
@@ -68,9 +77,31 @@ func (e *Engine) Run(g *app.Graph) []Finding {
 		run, _ = e.Registry.Select(Selection{})
 	}
 	shared := &runState{}
+	// Rules only read the graph and the shared indexes, so they run in
+	// parallel; the lazy parts are built first (the graph's id index, the
+	// edge index) or guarded (once, CEL values). Findings keep rule order.
+	g.Resource("")
+	shared.edges(g, "")
+	results := make([][]Finding, len(run))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(run)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				results[i] = e.runRule(g, run[i], shared)
+			}
+		}()
+	}
+	for i := range run {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
 	var out []Finding
-	for _, r := range run {
-		out = append(out, e.runRule(g, r, shared)...)
+	for _, fs := range results {
+		out = append(out, fs...)
 	}
 	if ir := e.Registry.Get(InternalErrorID); ir != nil {
 		for i := range out {

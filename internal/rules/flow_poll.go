@@ -277,7 +277,7 @@ func allowsOn(s app.Statement, action string, m mapping) bool {
 	}
 	srcID := ""
 	if m.src != nil {
-		srcID = strings.TrimPrefix(m.src.ID, m.src.Stack+"/")
+		srcID = m.src.ID
 	}
 	srcARN := m.esm.Text(app.AttrSource)
 	for _, r := range s.Resources {

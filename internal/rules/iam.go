@@ -78,13 +78,16 @@ func buildGrants(c *Context) []iamGrant {
 	seen := make(map[key]bool)
 	var out []iamGrant
 	add := func(s app.Statement, role, fallback *app.Resource) {
-		k := key{s.Policy, s.Pos, s.Sid}
+		// Statement.Policy is the logical id of the policy's resource, in
+		// the scope (file, nested stack) of the resource holding it.
+		policy := scopeOf(fallback.ID) + s.Policy
+		k := key{policy, s.Pos, s.Sid}
 		if seen[k] {
 			return
 		}
 		seen[k] = true
 		g := iamGrant{s: s, role: role, generated: generatedStatement(s)}
-		g.holder = c.Graph.Resource(s.Policy)
+		g.holder = c.Graph.Resource(policy)
 		if g.holder == nil || (g.holder.Kind == app.KindRole && g.holder.Implicit) {
 			g.holder = fallback
 		}
@@ -309,7 +312,8 @@ Resources:
 				}
 				if len(wild) > 0 {
 					c.Report(Issue{Resource: g.holder, Pos: g.s.Pos, Related: grantRelated(g),
-						Message: fmt.Sprintf("%s is allowed %s: every action of the service", who(c, g), strings.Join(wild, ", "))})
+						Message: fmt.Sprintf("%s is allowed %s: every action of %s", who(c, g), strings.Join(wild, ", "),
+							map[bool]string{true: "every service", false: "the service"}[slices.Contains(wild, "*")])})
 				}
 			}
 		},
@@ -493,7 +497,8 @@ var starRuleInfo = map[starClass]struct {
 	classPrivesc: {"iam-privilege-escalation", "Policy lets the role raise its own privileges",
 		"can raise its own privileges", app.SevError, []string{"checkov:CKV_AWS_110"}, "iam:AttachRolePolicy"},
 	classCredentials: {"iam-credentials-exposure", "Policy lets the role obtain credentials for any principal",
-		"can obtain credentials", app.SevError, []string{"checkov:CKV_AWS_107"}, "sts:AssumeRole"},
+		"can obtain credentials", app.SevError, []string{"checkov:CKV_AWS_107",
+			"kics:IAM Policy Grants 'AssumeRole' Permission Across All Services"}, "sts:AssumeRole"},
 	classPolicy: {"iam-permissions-management", "Policy lets the role change permissions on any resource",
 		"can change who may do what", app.SevError, []string{"checkov:CKV_AWS_109"}, "s3:PutBucketPolicy"},
 	classExfiltration: {"iam-data-exfiltration", "Policy lets the role read every object, parameter or secret",

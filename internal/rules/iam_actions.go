@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/fnops/fnops/internal/app"
 )
@@ -170,12 +171,12 @@ const (
 // classify sorts one action granted on "*". The same few hundred actions
 // recur in every role of a large app, so the answers are kept for the run.
 func classify(c *Context, action string) starClass {
-	known := once(c, "iam-classes", func() map[string]starClass { return make(map[string]starClass) })
-	if v, ok := known[action]; ok {
-		return v
+	known := once(c, "iam-classes", func() *sync.Map { return new(sync.Map) })
+	if v, ok := known.Load(action); ok {
+		return v.(starClass)
 	}
 	v := classifyAction(action)
-	known[action] = v
+	known.Store(action, v)
 	return v
 }
 
@@ -201,13 +202,31 @@ func classifyAction(action string) starClass {
 	return classRead
 }
 
-var arnAnything = regexp.MustCompile(`^arn:[^:]*:[^:]+:[^:]*:[^:]*:\*$`)
+// anyOfType is the resource part of an ARN naming every resource of a
+// type: "table/*", "function:*", "stateMachine:*".
+var anyOfType = regexp.MustCompile(`^(?:[A-Za-z-]+[/:])?\*$`)
 
-// isStar reports whether an IAM Resource entry is every resource: "*" or
-// an ARN whose resource part is "*".
+// isStar reports whether an IAM Resource entry is every resource: "*", or
+// an ARN whose resource part is "*" or every resource of one type (S3
+// aside, where "bucket/*" is one bucket's objects).
 func isStar(n *app.Node) bool {
 	s, ok := n.String()
-	return ok && (s == "*" || arnAnything.MatchString(s))
+	if ok && s == "*" {
+		return true
+	}
+	if !ok {
+		if s, ok = arnText(n); !ok { // a Sub or Join: its variables name one thing each
+			return false
+		}
+	}
+	f := strings.SplitN(s, ":", 6)
+	if len(f) < 6 || f[0] != "arn" {
+		return false
+	}
+	if f[2] == "s3" {
+		return f[5] == "*"
+	}
+	return anyOfType.MatchString(f[5])
 }
 
 // managedName returns the name of an AWS managed policy ARN, "" for any

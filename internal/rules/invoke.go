@@ -208,7 +208,7 @@ func sourceWithoutAccount(c *Context, n *app.Node) bool {
 	buckets := once(c, "bucket-ids", func() map[string]bool {
 		m := make(map[string]bool)
 		for _, b := range c.Resources(app.KindBucket) {
-			m[strings.TrimPrefix(b.ID, b.Stack+"/")] = true
+			m[logicalID(b.ID)] = true
 		}
 		return m
 	})

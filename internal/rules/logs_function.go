@@ -119,10 +119,7 @@ func declaredLogGroups(c *Context) logGroups {
 		}
 		if text, ok := arnText(n); ok && strings.HasPrefix(text, "/aws/lambda/") {
 			for _, id := range refIDs(n) {
-				if r.Stack != "" {
-					id = r.Stack + "/" + id
-				}
-				g.fns[id] = true
+				g.fns[scopeOf(r.ID)+id] = true
 			}
 		}
 	}
@@ -144,6 +141,13 @@ func (g logGroups) declares(fn *app.Resource) (bool, string) {
 	}
 	name := n.Text()
 	return g.names[name] || g.fns[fn.ID], name
+}
+
+// scopeOf is the prefix a graph id puts before its logical id: the file
+// ("t.yaml#") and nested stack ("Parent/"), so that a logical id found in
+// a template becomes a graph id with scopeOf(owner) + id.
+func scopeOf(id string) string {
+	return id[:len(id)-len(logicalID(id))]
 }
 
 // refIDs returns the logical ids a value refers to: Ref, GetAtt, the

@@ -523,7 +523,7 @@ func secretRotationRule() *Rule {
 				rotated := false
 				for _, rs := range schedules {
 					id := rs.Props.Get("SecretId")
-					if y, ok := refersTo(id, strings.TrimPrefix(s.ID, s.Stack+"/")); (ok && y) || (s.Name != "" && id.Text() == s.Name) {
+					if y, ok := refersTo(id, s.ID); (ok && y) || (s.Name != "" && id.Text() == s.Name) {
 						rotated = true
 					}
 				}

@@ -38,6 +38,9 @@ type MemoryReporter interface {
 type BreakdownQuery struct {
 	Filter
 	Step time.Duration
+	// Whole makes one bucket per function of the whole range, Step
+	// ignored; its Start is From (the zero time when From is open).
+	Whole bool
 }
 
 // ErrorCount is the number of failed invocations of one kind in a bucket.

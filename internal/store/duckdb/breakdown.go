@@ -19,14 +19,22 @@ var (
 // returns the bucket expression for its step.
 func breakdownWhere(q store.BreakdownQuery) (*where, string, error) {
 	step := q.Step
-	if step == 0 {
+	if step == 0 || q.Whole {
 		step = time.Minute
 	}
 	if step < time.Minute || step%time.Minute != 0 {
 		return nil, "", fmt.Errorf("step %v is not a whole number of minutes", q.Step)
 	}
 	w := &where{}
-	w.timeRange("i.start_ts", q.From, q.To)
+	// The bounds are cast to the column's type, so DuckDB compares
+	// TIMESTAMPs (and prunes by the row groups' ranges) rather than
+	// casting every row to the parameter's TIMESTAMPTZ.
+	if !q.From.IsZero() {
+		w.add("i.start_ts >= ?::TIMESTAMP", q.From.UTC())
+	}
+	if !q.To.IsZero() {
+		w.add("i.start_ts < ?::TIMESTAMP", q.To.UTC())
+	}
 	if len(q.Functions) > 0 {
 		ph := strings.TrimSuffix(strings.Repeat("?, ", len(q.Functions)), ", ")
 		args := make([]any, len(q.Functions))
@@ -34,6 +42,13 @@ func breakdownWhere(q store.BreakdownQuery) (*where, string, error) {
 			args[i] = f
 		}
 		w.add("i.fn IN (SELECT id FROM names WHERE name IN ("+ph+"))", args...)
+	}
+	if q.Whole {
+		from := int64(0)
+		if !q.From.IsZero() {
+			from = q.From.UnixMicro()
+		}
+		return w, fmt.Sprintf("%d::BIGINT", from), nil
 	}
 	us := step.Microseconds()
 	return w, fmt.Sprintf("(epoch_us(i.start_ts) // %d) * %d", us, us), nil
@@ -67,7 +82,7 @@ func (s *Store) ErrorCounts(ctx context.Context, q store.BreakdownQuery) ([]stor
 		if err := rows.Scan(&c.Function, &b, &status, &c.ErrorType, &c.Count); err != nil {
 			return nil, fmt.Errorf("error counts: %w", err)
 		}
-		c.Start, c.Status = time.UnixMicro(b).UTC(), telemetry.Status(status)
+		c.Start, c.Status = bucketTime(b, q), telemetry.Status(status)
 		out = append(out, c)
 	}
 	if err := rows.Err(); err != nil {
@@ -100,11 +115,20 @@ func (s *Store) MemoryStats(ctx context.Context, q store.BreakdownQuery) ([]stor
 		if err := rows.Scan(&m.Function, &b, &m.Invocations, &m.MaxUsedMB, &m.MemorySizeMB); err != nil {
 			return nil, fmt.Errorf("memory stats: %w", err)
 		}
-		m.Start = time.UnixMicro(b).UTC()
+		m.Start = bucketTime(b, q)
 		out = append(out, m)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("memory stats: %w", err)
 	}
 	return out, nil
+}
+
+// bucketTime is a bucket's start: the query's From (zero when open) for a
+// whole-range bucket.
+func bucketTime(us int64, q store.BreakdownQuery) time.Time {
+	if q.Whole && q.From.IsZero() {
+		return time.Time{}
+	}
+	return time.UnixMicro(us).UTC()
 }
