@@ -225,7 +225,7 @@ func scope(r *app.Resource) string {
 
 // localID is a resource's logical id inside its own template, the id its
 // template's references use.
-func localID(r *app.Resource) string { return r.ID[len(scope(r)):] }
+func localID(r *app.Resource) string { return logicalID(r.ID) }
 
 // targetOf returns the graph resource n, written in from's template,
 // refers to: by reference (to a resource of the same template), or by a
