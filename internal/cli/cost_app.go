@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -119,15 +118,8 @@ type costResult struct {
 	Region      string
 	Implausible map[string]int64 // reason -> records counted, not priced
 	Corrected   int64            // records whose billed duration was computed
-	Gaps        []costGap
+	Gaps        []store.Gap
 	Functions   map[string]*costFunction
-}
-
-// costGap is a stretch with no telemetry for a function that had steady
-// traffic on both sides of it: missing data, not zero cost.
-type costGap struct {
-	Function string
-	From, To time.Time
 }
 
 type hourKey struct {
@@ -142,133 +134,150 @@ type hourKey struct {
 func priceApp(ctx context.Context, st store.Querier, cat *costCatalog, q costQuery) (*costResult, error) {
 	res := &costResult{FreeTier: q.freeTier, Region: cat.region, Implausible: map[string]int64{}, Functions: cat.byName}
 	res.From, res.To = q.from, q.to
-	if res.From.IsZero() || res.To.IsZero() {
-		fs, err := st.FunctionStats(ctx, store.Filter{From: q.from, To: q.to})
-		if err != nil {
-			return nil, err
-		}
-		var first, last time.Time
-		for _, s := range fs {
-			first, last = minTime(first, s.First), maxTime(last, s.Last)
-		}
-		if len(fs) == 0 {
-			return res, nil // nothing stored in the range
-		}
-		if res.From.IsZero() {
-			res.From = first.Truncate(time.Hour)
-		}
-		if res.To.IsZero() {
-			res.To = last.Truncate(time.Hour).Add(time.Hour)
-		}
+	// Gaps come from their own query over the rollups; run it beside the
+	// pricing. A zero From or To leaves the range open.
+	type gapsResult struct {
+		gaps []store.Gap
+		err  error
 	}
-	if res.From.IsZero() {
-		return res, nil // an empty store
-	}
+	gapsDone := make(chan gapsResult, 1)
+	go func() {
+		g, err := st.Gaps(ctx, store.Filter{From: q.from, To: q.to}, steadyHour)
+		gapsDone <- gapsResult{g, err}
+	}()
+	defer func() { <-gapsDone }()
+	var first, last time.Time // the buckets priced
 	monthStart := time.Date(res.From.Year(), res.From.Month(), 1, 0, 0, 0, 0, time.UTC)
-	rq := func(f, t time.Time) ([]store.Rollup, error) {
-		if !f.Before(t) {
-			return nil, nil
-		}
-		rs, err := st.Rollups(ctx, store.RollupQuery{Filter: store.Filter{From: f, To: t}, Step: time.Hour, ByVersion: true})
-		if err != nil {
-			return nil, err
-		}
-		slices.SortFunc(rs, func(a, b store.Rollup) int {
-			return cmp.Or(a.Start.Compare(b.Start), cmp.Compare(a.Function, b.Function), cmp.Compare(a.Version, b.Version))
-		})
-		return rs, nil
-	}
-	before, err := rq(monthStart, res.From)
-	if err != nil {
-		return nil, err
-	}
-	during, err := rq(res.From, res.To)
-	if err != nil {
-		return nil, err
-	}
-	// Corrections from the raw records the rollups cannot price as they are.
+	// Corrections from the raw records the rollups cannot price as they are,
+	// per hour and per day.
 	suspects, err := st.BillingSuspects(ctx, store.Filter{From: monthStart, To: res.To})
 	if err != nil {
 		return nil, err
 	}
-	type fix struct{ n, billed, mbms int64 }
-	fixes := map[hourKey]*fix{}
+	fixes := map[time.Duration]map[hourKey]*usageFix{time.Hour: {}, 24 * time.Hour: {}}
+	addFix := func(step time.Duration, k hourKey, n, billed, mbms int64) {
+		fx := fixes[step][k]
+		if fx == nil {
+			fx = &usageFix{}
+			fixes[step][k] = fx
+		}
+		fx.n, fx.billed, fx.mbms = fx.n+n, fx.billed+billed, fx.mbms+mbms
+	}
 	for _, inv := range suspects {
 		cf, err := cat.get(inv.Function, inv.Arch)
 		if err != nil {
 			return nil, err
 		}
-		k := hourKey{inv.Function, inv.Version, inv.Start.Truncate(time.Hour)}
-		fx := fixes[k]
-		if fx == nil {
-			fx = &fix{}
-			fixes[k] = fx
-		}
-		// Take the record out as the rollup counted it ...
-		fx.n--
-		fx.billed -= inv.BilledDurationMS
-		fx.mbms -= inv.BilledDurationMS * int64(inv.MemorySizeMB)
+		// Take the record out as the rollup counted it, and put it back
+		// with the billed duration AWS would compute when it is missing.
+		n, billed, mbms := int64(-1), -inv.BilledDurationMS, -inv.BilledDurationMS*int64(inv.MemorySizeMB)
 		reason := store.Suspect(inv.MemorySizeMB, inv.DurationUS, inv.BilledDurationMS)
-		if reason != "missing-billed-duration" {
-			if !inv.Start.Before(res.From) {
+		if reason == "missing-billed-duration" {
+			b := cost.BilledDurationMS(cf.fn, cost.Invocation{Start: inv.Start, DurationUS: inv.DurationUS,
+				InitDurationUS: inv.InitDurationUS, BilledRestoreMS: inv.BilledRestoreMS})
+			n, billed, mbms = n+1, billed+b, mbms+b*int64(inv.MemorySizeMB)
+		}
+		if !inv.Start.Before(res.From) {
+			if reason == "missing-billed-duration" {
+				res.Corrected++
+			} else {
 				res.Implausible[reason]++
 			}
-			continue
 		}
-		// ... and put it back with the billed duration AWS would compute.
-		b := cost.BilledDurationMS(cf.fn, cost.Invocation{Start: inv.Start, DurationUS: inv.DurationUS,
-			InitDurationUS: inv.InitDurationUS, BilledRestoreMS: inv.BilledRestoreMS})
-		fx.n++
-		fx.billed += b
-		fx.mbms += b * int64(inv.MemorySizeMB)
-		if !inv.Start.Before(res.From) {
-			res.Corrected++
+		for _, step := range []time.Duration{time.Hour, 24 * time.Hour} {
+			addFix(step, hourKey{inv.Function, inv.Version, inv.Start.Truncate(step)}, n, billed, mbms)
 		}
+	}
+	// Usage is read in days, and a day is read again hour by hour only when
+	// its order matters: when it takes from the free tier or crosses a
+	// tier boundary (cost.Ledger.Steady). Reports by hour, and apps with
+	// provisioned concurrency (reserved by the hour), read hours.
+	step := 24 * time.Hour
+	if slices.Contains(q.by, "hour") || cat.hasProvisioned() {
+		step = time.Hour
 	}
 	ledger := cost.NewLedger(cost.Options{FreeTier: q.freeTier})
 	keys := map[string]map[string]string{}
 	pcHours := map[hourKey]bool{}
-	add := func(r store.Rollup, counted bool) error {
+	add := func(r store.Rollup, step time.Duration, counted bool) error {
 		cf, err := cat.get(r.Function, "")
 		if err != nil {
 			return err
 		}
 		u := cost.Usage{Start: r.Start, Requests: r.Invocations, BilledMS: r.BilledMS, MBms: r.BilledMBMS}
-		if fx := fixes[hourKey{r.Function, r.Version, r.Start}]; fx != nil {
+		if fx := fixes[step][hourKey{r.Function, r.Version, r.Start}]; fx != nil {
 			u.Requests += fx.n
 			u.BilledMS += fx.billed
 			u.MBms += fx.mbms
-			delete(fixes, hourKey{r.Function, r.Version, r.Start})
 		}
 		if cf.pc > 0 {
 			// Provisioned environments serve up to pc x memory x 1 h of
 			// duration an hour; the rest spills over to on-demand.
-			capMBms := cf.pc * cf.fn.MemoryMB * time.Hour.Milliseconds()
+			capMBms := cf.pc * cf.fn.MemoryMB * step.Milliseconds()
 			u.PCMBms = min(u.MBms, capMBms)
 			u.MBms -= u.PCMBms
 		}
 		key, km := costKey(q.by, cf, r.Function, r.Version, r.Start)
 		keys[key] = km
+		if counted {
+			first, last = minTime(first, r.Start), maxTime(last, r.Start.Add(step))
+		}
 		if err := ledger.Add(cf.fn, u, key, counted); err != nil {
 			return fmt.Errorf("price %s at %s: %w", r.Function, r.Start.Format(time.RFC3339), err)
 		}
 		if cf.pc > 0 && counted && !pcHours[hourKey{fn: r.Function, hour: r.Start}] {
 			pcHours[hourKey{fn: r.Function, hour: r.Start}] = true
-			if err := ledger.AddProvisioned(cf.fn, r.Start, cf.pc, time.Hour, key); err != nil {
+			if err := ledger.AddProvisioned(cf.fn, r.Start, cf.pc, step, key); err != nil {
 				return err
 			}
 		}
 		return nil
 	}
-	for _, r := range before {
-		if err := add(r, false); err != nil {
+	usage := func(f, t time.Time, step time.Duration) ([]store.Rollup, error) {
+		return st.Usage(ctx, store.RollupQuery{Filter: store.Filter{From: f, To: t}, Step: step, ByVersion: true})
+	}
+	phase := func(f, t time.Time, counted bool) error {
+		if !t.IsZero() && !f.Before(t) {
+			return nil
+		}
+		rs, err := usage(f, t, step)
+		if err != nil {
+			return err
+		}
+		for i := 0; i < len(rs); {
+			j := i
+			for j < len(rs) && rs[j].Start.Equal(rs[i].Start) {
+				j++
+			}
+			group := rs[i:j]
+			if step > time.Hour && !cat.steady(ledger, group, fixes[step]) {
+				hours, err := usage(maxTime(f, group[0].Start), minTime(t, group[0].Start.Add(step)), time.Hour)
+				if err != nil {
+					return err
+				}
+				for _, r := range hours {
+					if err := add(r, time.Hour, counted); err != nil {
+						return err
+					}
+				}
+			} else {
+				for _, r := range group {
+					if err := add(r, step, counted); err != nil {
+						return err
+					}
+				}
+			}
+			i = j
+		}
+		return nil
+	}
+	if !res.From.IsZero() {
+		if err := phase(monthStart, res.From, false); err != nil {
 			return nil, err
 		}
 	}
-	for _, r := range during {
-		if err := add(r, true); err != nil {
-			return nil, err
-		}
+	if err := phase(res.From, res.To, true); err != nil {
+		return nil, err
 	}
 	for _, lr := range ledger.Rows() {
 		s, err := ledger.Split(lr)
@@ -280,9 +289,62 @@ func priceApp(ctx context.Context, st store.Querier, cat *costCatalog, q costQue
 	if res.Total, err = ledger.Total(); err != nil {
 		return nil, err
 	}
+	if res.From.IsZero() {
+		res.From = first
+	}
+	if res.To.IsZero() {
+		res.To = last
+	}
 	res.Table = cost.TableFor(res.From).Version
-	res.Gaps = findGaps(during)
+	gr := <-gapsDone
+	gapsDone <- gr // for the deferred receive
+	if gr.err != nil {
+		return nil, gr.err
+	}
+	res.Gaps = gr.gaps
 	return res, nil
+}
+
+type usageFix struct{ n, billed, mbms int64 }
+
+// hasProvisioned reports whether the model gives any function provisioned
+// concurrency.
+func (c *costCatalog) hasProvisioned() bool {
+	if c.g == nil {
+		return false
+	}
+	for _, r := range c.g.Of(app.KindFunction) {
+		if pc, ok := r.Int(app.AttrProvisioned); ok && pc > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// steady reports whether a bucket's usage (one start, every function) is
+// steady in the ledger for every architecture and region it touches.
+func (c *costCatalog) steady(l *cost.Ledger, group []store.Rollup, fixes map[hourKey]*usageFix) bool {
+	sums := map[[2]string]int64{}
+	fns := map[[2]string]cost.Function{}
+	for _, r := range group {
+		cf, err := c.get(r.Function, "")
+		if err != nil {
+			return false
+		}
+		k := [2]string{cf.fn.Region, string(cf.fn.Arch)}
+		mbms := r.BilledMBMS
+		if fx := fixes[hourKey{r.Function, r.Version, r.Start}]; fx != nil {
+			mbms += fx.mbms
+		}
+		sums[k] += mbms
+		fns[k] = cf.fn
+	}
+	for k, mbms := range sums {
+		if !l.Steady(fns[k], group[0].Start, mbms) {
+			return false
+		}
+	}
+	return true
 }
 
 // costKey is the row key of usage under the --by dimensions.
@@ -316,36 +378,6 @@ func costKey(by []string, cf *costFunction, fn, ver string, hour time.Time) (str
 // leaves an hour empty with probability e^-30.
 const steadyHour = 30
 
-// findGaps finds, per function, runs of hours with no invocations between
-// two hours of steady traffic (rollups of one hour each, any order).
-func findGaps(rs []store.Rollup) []costGap {
-	per := map[string]map[time.Time]int64{}
-	for _, r := range rs {
-		m := per[r.Function]
-		if m == nil {
-			m = map[time.Time]int64{}
-			per[r.Function] = m
-		}
-		m[r.Start] += r.Invocations
-	}
-	var out []costGap
-	for fn, m := range per {
-		hours := make([]time.Time, 0, len(m))
-		for h := range m {
-			hours = append(hours, h)
-		}
-		slices.SortFunc(hours, func(a, b time.Time) int { return a.Compare(b) })
-		for i := 1; i < len(hours); i++ {
-			prev, next := hours[i-1], hours[i]
-			if next.Sub(prev) > time.Hour && m[prev] >= steadyHour && m[next] >= steadyHour {
-				out = append(out, costGap{Function: fn, From: prev.Add(time.Hour), To: next})
-			}
-		}
-	}
-	slices.SortFunc(out, func(a, b costGap) int { return cmp.Or(a.From.Compare(b.From), cmp.Compare(a.Function, b.Function)) })
-	return out
-}
-
 func minTime(a, b time.Time) time.Time {
 	if a.IsZero() || b.Before(a) {
 		return b
@@ -358,23 +390,4 @@ func maxTime(a, b time.Time) time.Time {
 		return b
 	}
 	return a
-}
-
-// traffic is a function's observed usage in [from, to), for projections.
-func functionTraffic(ctx context.Context, st store.Querier, fn string, from, to time.Time) (cost.Traffic, error) {
-	fs, err := st.FunctionStats(ctx, store.Filter{Functions: []string{fn}, From: from, To: to})
-	if err != nil || len(fs) == 0 {
-		return cost.Traffic{Window: to.Sub(from)}, err
-	}
-	rs, err := st.Rollups(ctx, store.RollupQuery{Filter: store.Filter{Functions: []string{fn}, From: from, To: to}, Step: 24 * time.Hour})
-	if err != nil {
-		return cost.Traffic{}, err
-	}
-	t := cost.Traffic{Window: to.Sub(from)}
-	for _, r := range rs {
-		t.Invocations += r.Invocations
-		t.BilledMS += r.BilledMS
-		t.MBms += r.BilledMBMS
-	}
-	return t, nil
 }

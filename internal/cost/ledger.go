@@ -161,3 +161,37 @@ func (l *Ledger) Total() (Money, error) {
 	}
 	return Total(items), nil
 }
+
+// Steady reports whether mbms more on-demand duration of fn's architecture
+// and region, added in the month of t, would leave the free tier and the
+// duration tiers where they are: no free allowance left to take (or the
+// free tier off) and no tier boundary crossed. Usage that is steady gets
+// one price per unit whatever its order, so it can be added in coarser
+// buckets (days) with the same result as hour by hour.
+func (l *Ledger) Steady(fn Function, t time.Time, mbms int64) bool {
+	t = t.UTC()
+	if l.month == nil || !t.Before(l.month.end) {
+		// A new month: the free tier is whole, the meter at zero.
+		if l.opts.FreeTier {
+			return false
+		}
+		p, err := TableFor(t).Prices(fn.Region, fn.Arch)
+		if err != nil {
+			return false
+		}
+		return NewTierMeter(p.Duration).Room() >= mbms
+	}
+	m := l.month
+	if m.free.Requests > 0 || m.free.MBms > 0 {
+		return false
+	}
+	meter := m.meters[regionArch{fn.Region, fn.Arch}]
+	if meter == nil {
+		p, err := m.table.Prices(fn.Region, fn.Arch)
+		if err != nil {
+			return false
+		}
+		meter = NewTierMeter(p.Duration)
+	}
+	return meter.Room() >= mbms
+}

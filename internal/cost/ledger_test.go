@@ -122,3 +122,37 @@ func TestMonthlyCostProjection(t *testing.T) {
 		t.Error("unknown region accepted")
 	}
 }
+
+func TestLedgerSteady(t *testing.T) {
+	fn := Function{Name: "f", Region: "us-east-1", Arch: ArchX86, MemoryMB: 1024}
+	d := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	l := NewLedger(Options{})
+	if !l.Steady(fn, d, 1000) {
+		t.Error("a new month without free tier, far below 6e9 GB-s: not steady")
+	}
+	if l.Steady(fn, d, 6_000_000_000*gbsMBms+1) {
+		t.Error("usage crossing the first tier boundary is steady")
+	}
+	if err := l.Add(fn, Usage{Start: d, Requests: 1, MBms: 6_000_000_000*gbsMBms - 10}, "a", true); err != nil {
+		t.Fatal(err)
+	}
+	if !l.Steady(fn, d.Add(time.Hour), 10) || l.Steady(fn, d.Add(time.Hour), 11) {
+		t.Error("room to the boundary is 10 MB-ms exactly")
+	}
+	if !l.Steady(Function{Name: "g", Region: "us-east-1", Arch: ArchARM, MemoryMB: 1024}, d.Add(time.Hour), 11) {
+		t.Error("arm64 has its own meter")
+	}
+	free := NewLedger(Options{FreeTier: true})
+	if free.Steady(fn, d, 1) {
+		t.Error("with the free tier left, order matters")
+	}
+	if err := free.Add(fn, Usage{Start: d, Requests: 2_000_000, MBms: 500_000 * gbsMBms}, "a", true); err != nil {
+		t.Fatal(err)
+	}
+	if !free.Steady(fn, d.Add(time.Hour), 1) {
+		t.Error("the free tier used up: steady")
+	}
+	if free.Steady(fn, d.AddDate(0, 1, 0), 1) {
+		t.Error("a new month brings the free tier back")
+	}
+}

@@ -3,6 +3,7 @@ package storetest
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -28,7 +29,7 @@ func testBillingSuspects(t *testing.T, s store.Store) {
 		case 4:
 			invs[i].BilledDurationMS = store.MaxBilledMS + 1
 		case 5:
-			invs[i].BilledDurationMS = invs[i].DurationUS/1000 - 1
+			invs[i].BilledDurationMS = -1
 		}
 	}
 	ingest(t, s, invs, 1000)
@@ -105,6 +106,87 @@ func testMemoryUse(t *testing.T, s store.Store) {
 		if m.Invocations != int64(len(v)) || m.MaxUsedMB != v[len(v)-1] || m.P99UsedMB < lo || m.P99UsedMB > hi {
 			t.Errorf("%s %d MB: n %d max %d p99 %d, want n %d max %d p99 in [%d, %d]", m.Function, m.MemoryMB,
 				m.Invocations, m.MaxUsedMB, m.P99UsedMB, len(v), v[len(v)-1], lo, hi)
+		}
+	}
+}
+
+// testGaps: an hour-long hole in steady traffic is a gap, a hole next to a
+// quiet hour is not, and the range and functions filter apply.
+func testGaps(t *testing.T, s store.Store) {
+	var invs []telemetry.Invocation
+	add := func(fn string, hour, n int) {
+		for k := range n {
+			at := base.Add(time.Duration(hour)*time.Hour + time.Duration(k)*time.Second)
+			invs = append(invs, telemetry.Invocation{Function: fn, Version: "1", RequestID: fmt.Sprintf("%s-%d-%d", fn, hour, k),
+				Start: at, End: at.Add(time.Millisecond), DurationUS: 1000, BilledDurationMS: 1, MemorySizeMB: 128})
+		}
+	}
+	for h := range 8 {
+		switch {
+		case h == 3 || h == 4: // a two-hour hole in "api"
+		default:
+			add("api", h, 40)
+		}
+		if h != 5 {
+			n := 40
+			if h == 4 {
+				n = 2 // quiet before its hole: not a gap
+			}
+			add("cron", h, n)
+		}
+	}
+	ingest(t, s, invs, 1000)
+	got, err := s.Gaps(context.Background(), store.Filter{}, 30)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []store.Gap{{Function: "api", From: base.Add(3 * time.Hour), To: base.Add(5 * time.Hour)}}
+	if !slices.Equal(got, want) {
+		t.Errorf("gaps %+v, want %+v", got, want)
+	}
+	if got, _ := s.Gaps(context.Background(), store.Filter{Functions: []string{"cron"}}, 1); len(got) != 1 || got[0].Function != "cron" {
+		t.Errorf("cron gaps at 1 an hour: %+v", got)
+	}
+	if got, _ := s.Gaps(context.Background(), store.Filter{From: base.Add(4 * time.Hour)}, 30); len(got) != 0 {
+		t.Errorf("gaps from hour 4: %+v (the hour before the hole is outside the range)", got)
+	}
+}
+
+// testUsage: the same buckets and sums as Rollups, in time order.
+func testUsage(t *testing.T, s store.Store) {
+	invs := gen(47, 3000, 30*time.Hour)
+	ingest(t, s, invs, 1000)
+	for _, q := range []store.RollupQuery{
+		{Step: time.Hour, ByVersion: true},
+		{Step: 24 * time.Hour},
+		{Filter: store.Filter{From: base.Add(3 * time.Hour), To: base.Add(20 * time.Hour), Functions: []string{"api", "cron"}}, Step: time.Hour},
+	} {
+		want, err := s.Rollups(context.Background(), q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.Usage(context.Background(), q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != len(want) || len(got) == 0 {
+			t.Fatalf("%+v: %d buckets, Rollups has %d", q, len(got), len(want))
+		}
+		for i := 1; i < len(got); i++ {
+			a, b := got[i-1], got[i]
+			if cmp.Or(a.Start.Compare(b.Start), cmp.Compare(a.Function, b.Function), cmp.Compare(a.Version, b.Version)) >= 0 {
+				t.Fatalf("%+v: bucket %d out of time order", q, i)
+			}
+		}
+		slices.SortFunc(got, func(a, b store.Rollup) int {
+			return cmp.Or(cmp.Compare(a.Function, b.Function), cmp.Compare(a.Version, b.Version), a.Start.Compare(b.Start))
+		})
+		for i := range got {
+			g, w := got[i], want[i]
+			if g.Function != w.Function || g.Version != w.Version || !g.Start.Equal(w.Start) || g.Invocations != w.Invocations ||
+				g.BilledMS != w.BilledMS || g.BilledMBMS != w.BilledMBMS {
+				t.Errorf("%+v: bucket %d: %+v, Rollups %+v", q, i, g, w)
+			}
 		}
 	}
 }

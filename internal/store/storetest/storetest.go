@@ -44,6 +44,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Closed", testClosed},
 		{"BillingSuspects", testBillingSuspects},
 		{"MemoryUse", testMemoryUse},
+		{"Gaps", testGaps},
+		{"Usage", testUsage},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
