@@ -161,4 +161,7 @@ func (g *Graph) Sort() {
 			cmp.Compare(a.Pos.Col, b.Pos.Col), cmp.Compare(a.Message, b.Message))
 	})
 	g.reindex()
+	// The index of edges is rebuilt by the next Connect, if any: a loaded
+	// graph is mostly read, and the index costs as much as the edges.
+	g.edges = nil
 }

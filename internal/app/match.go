@@ -8,29 +8,7 @@ import "strings"
 // STACK-LogicalId-SUFFIX, where the logical id may be cut short to keep the
 // name within 64 characters. It returns nil when no function matches or
 // when several match equally.
-func (g *Graph) FunctionByName(name string) *Resource {
-	var byPattern, byID []*Resource
-	for _, r := range g.Resources {
-		if r.Kind != KindFunction {
-			continue
-		}
-		switch {
-		case r.Name == name:
-			return r
-		case r.Name != "" && strings.Contains(r.Name, "${") && matchSub(r.Name, name):
-			byPattern = append(byPattern, r)
-		case r.Name == "" && generatedFrom(name, localID(r.ID)):
-			byID = append(byID, r)
-		}
-	}
-	if len(byPattern) == 1 {
-		return byPattern[0]
-	}
-	if len(byPattern) == 0 && len(byID) == 1 {
-		return byID[0]
-	}
-	return nil
-}
+func (g *Graph) FunctionByName(name string) *Resource { return g.ResourceByName(KindFunction, name) }
 
 // localID is the logical id within its own template: the part after the
 // last nested-stack or file separator.

@@ -52,7 +52,8 @@ func (o Origin) String() string {
 // their keys were written in. A nil *Node is a valid, absent value: every
 // accessor on it returns the zero result.
 type Node struct {
-	Kind NodeKind
+	Kind   NodeKind
+	Origin Origin
 	// Scalar is the text of a String, Number or Bool node.
 	Scalar string
 	// List holds a List node's items.
@@ -64,7 +65,6 @@ type Node struct {
 	// it may be nil for built nodes.
 	KeyPos []Pos
 	Pos    Pos
-	Origin Origin
 }
 
 // Str builds a String node.

@@ -13,28 +13,38 @@ func (g *Graph) Prefix(prefix string) {
 	if prefix == "" {
 		return
 	}
-	ids := make(map[string]bool, len(g.Resources))
+	// ids maps each old id to its new one, so that edges share the
+	// resources' strings rather than each building its own.
+	ids := make(map[string]string, len(g.Resources))
 	for _, r := range g.Resources {
-		ids[r.ID] = true
+		ids[r.ID] = prefix + r.ID
+	}
+	renamed := func(id string) string {
+		if n, ok := ids[id]; ok {
+			return n
+		}
+		return prefix + id
 	}
 	for _, r := range g.Resources {
-		r.ID = prefix + r.ID
+		r.ID = ids[r.ID]
 		if r.Stack != "" {
-			r.Stack = prefix + r.Stack
+			r.Stack = renamed(r.Stack)
 		}
 		for _, a := range RefAttrs {
-			if n := r.Attrs[a]; n != nil && n.IsScalar() && ids[n.Scalar] {
-				c := *n
-				c.Scalar = prefix + n.Scalar
-				r.Attrs[a] = &c
+			if n := r.Attrs[a]; n != nil && n.IsScalar() {
+				if id, ok := ids[n.Scalar]; ok {
+					c := *n
+					c.Scalar = id
+					r.Attrs[a] = &c
+				}
 			}
 		}
 	}
 	for i := range g.Edges {
-		g.Edges[i].From = prefix + g.Edges[i].From
-		g.Edges[i].To = prefix + g.Edges[i].To
-		if ids[g.Edges[i].Via] {
-			g.Edges[i].Via = prefix + g.Edges[i].Via
+		e := &g.Edges[i]
+		e.From, e.To = renamed(e.From), renamed(e.To)
+		if id, ok := ids[e.Via]; ok {
+			e.Via = id
 		}
 	}
 	g.edges = nil

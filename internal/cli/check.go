@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"github.com/fnops/fnops/internal/config"
 	"github.com/fnops/fnops/internal/report"
 	"github.com/fnops/fnops/internal/store"
 	"io"
@@ -11,16 +12,18 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/fnops/fnops/internal/app"
 	"github.com/spf13/cobra"
 )
 
 type checkOptions struct {
-	load   loadOptions
-	store  storeOptions
-	config string
-	failOn string
+	load       loadOptions
+	store      storeOptions
+	config     string
+	failOn     string
+	thresholds config.Thresholds
 }
 
 func newCheckCmd(e *env) *cobra.Command {
@@ -62,6 +65,7 @@ func runCheck(e *env, o *checkOptions, args []string) error {
 		return usageError("--fail-on %q: want error, warning, info or none", failOn)
 	}
 	o.load.applyConfig(cfg)
+	o.thresholds = cfg.Thresholds
 	g, failed, err := o.load.load([]string{root}, e.stdio.Err)
 	if err != nil {
 		return err
@@ -88,6 +92,9 @@ func runCheck(e *env, o *checkOptions, args []string) error {
 	if err := checkRuntime(e, o, root, cfg.Store.Telemetry, g); err != nil {
 		return err
 	}
+	if err := checkCost(e, o, root, cfg, g); err != nil {
+		return err
+	}
 	switch {
 	case failed:
 		return inputError()
@@ -104,6 +111,7 @@ func checkRuntime(e *env, o *checkOptions, root string, telemetryPaths []string,
 	path := o.store.storePath(root)
 	if _, err := os.Stat(path); err != nil && len(telemetryPaths) == 0 {
 		fmt.Fprintf(out, "  no telemetry yet: fnops ingest LOGS (or fnops simulate %s --out DIR, then ingest DIR)\n", root)
+		fmt.Fprintln(out, "\nReliability\n  no telemetry: nothing can be judged (which is not all clear)")
 		return nil
 	}
 	ctx := context.Background()
@@ -138,7 +146,7 @@ func checkRuntime(e *env, o *checkOptions, root string, telemetryPaths []string,
 		return withCode(ExitInternal, err)
 	}
 	writeStatsText(out, doc)
-	return nil
+	return checkReliability(ctx, out, st, g, o.thresholds, time.Now())
 }
 
 // writeAppSummary prints the "App" section of check: templates, resources

@@ -15,26 +15,36 @@ import (
 	"github.com/fnops/fnops/internal/cost"
 )
 
-// newCostCmd is the `cost` verb. For now it holds the calculator; `fnops
-// cost [APP]`, the bill of an app from its store, will take this command's
-// own RunE, which until then prints help or refuses an APP with exit 2.
+// newCostCmd is the `cost` verb: the bill of an app from its store, and
+// the calculator, break-even and savings under it.
 func newCostCmd(e *env) *cobra.Command {
+	o := &costOptions{}
 	cmd := &cobra.Command{
-		Use:   "cost",
+		Use:   "cost [APP]",
 		Short: "Price Lambda usage the way AWS bills it",
 		Long: `Price AWS Lambda usage the way AWS bills it: requests, duration with the
 monthly tiers, the free tier (opt-in), ephemeral storage, provisioned
 concurrency, SnapStart, response streaming and the INIT phase, rounded to
-cents per line item as on an AWS bill.`,
+cents per line item as on an AWS bill.
+
+fnops cost APP prices the app's stored telemetry: the templates give each
+function's architecture, ephemeral storage, provisioned concurrency and tags,
+.fnops.yaml the region and the feature and team mapping (cost:), and the
+store the invocations. Usage is priced hour by hour in time order from the
+1st of each month, so the monthly duration tiers (per architecture and
+region) and the free tier (--free-tier) go where AWS puts them, also when
+--since starts mid-month. Records with an implausible memory size or billed
+duration are counted and shown, not priced; telemetry gaps are reported as
+gaps.`,
+		Example: `  fnops cost examples/shop
+  fnops cost --by function,day --since 2026-11-16 --format csv
+  fnops cost --by feature --top 5 --format json
+  fnops cost --by deploy --window 6h`,
 		Args: cobra.MaximumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if len(args) == 0 {
-				return cmd.Help()
-			}
-			return usageError("fnops cost %s: pricing an app from its telemetry store is not available yet; use fnops cost calc", args[0])
-		},
+		RunE: func(cmd *cobra.Command, args []string) error { return runCostReport(cmd.Context(), e, o, args) },
 	}
-	cmd.AddCommand(newCostCalcCmd(e, time.Now))
+	o.addFlags(cmd)
+	cmd.AddCommand(newCostCalcCmd(e, time.Now), newCostBreakEvenCmd(e), newCostSavingsCmd(e))
 	return cmd
 }
 

@@ -199,11 +199,12 @@ func TestCostCalcUsageErrors(t *testing.T) {
 }
 
 func TestCostParent(t *testing.T) {
-	if stdout, _, code := runCLI(t, "cost"); code != 0 || !strings.Contains(stdout, "calc") {
-		t.Errorf("fnops cost: exit %d\n%s", code, stdout)
+	if stdout, _, code := runCLI(t, "cost", "--help"); code != 0 || !strings.Contains(stdout, "calc") || !strings.Contains(stdout, "breakeven") {
+		t.Errorf("fnops cost --help: exit %d\n%s", code, stdout)
 	}
-	if _, stderr, code := runCLI(t, "cost", "my-app"); code != ExitInput || !strings.Contains(stderr, "use fnops cost calc") {
-		t.Errorf("fnops cost my-app: exit %d, %s", code, stderr)
+	// An app without a store: exit 2, saying how to get one.
+	if _, stderr, code := runCLI(t, "cost", t.TempDir()); code != ExitInput || !strings.Contains(stderr, "fnops ingest") {
+		t.Errorf("fnops cost on an app without telemetry: exit %d, %s", code, stderr)
 	}
 }
 

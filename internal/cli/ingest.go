@@ -1,9 +1,7 @@
 package cli
 
 import (
-	"bufio"
 	"cmp"
-	"compress/gzip"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -330,42 +328,11 @@ func ingestInputs(args []string) (files, skipped []string, err error) {
 // looksLikeTelemetry peeks at a file (through gzip) and asks the decoders
 // whether they know its format.
 func looksLikeTelemetry(path string) bool {
-	f, err := os.Open(path)
+	head, err := telemetry.Head(path)
 	if err != nil {
 		return true // let the decoder report it
 	}
-	defer f.Close()
-	var r io.Reader = bufio.NewReader(f)
-	br := r.(*bufio.Reader)
-	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
-		zr, err := gzip.NewReader(br)
-		if err != nil {
-			return true
-		}
-		r = zr
-	}
-	peek := make([]byte, telemetry.PeekSize)
-	n, _ := io.ReadFull(r, peek)
-	switch telemetry.Detect(peek[:n]) {
-	case telemetry.FormatUnknown:
-		return false
-	case telemetry.FormatJSONLog:
-		// JSON lines are the fallback for any JSON object: take the file
-		// only when its first line is a log record (a platform event or a
-		// function's JSON log line), not some other JSON document.
-		line, _, _ := strings.Cut(string(peek[:n]), "\n")
-		var rec map[string]json.RawMessage
-		if json.Unmarshal([]byte(line), &rec) != nil {
-			return false
-		}
-		for _, k := range []string{"type", "time", "timestamp", "level", "message", "requestId"} {
-			if _, ok := rec[k]; ok {
-				return true
-			}
-		}
-		return false
-	}
-	return true
+	return telemetry.IsTelemetry(head)
 }
 
 // progress draws a one-line progress report on a terminal.

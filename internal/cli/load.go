@@ -52,6 +52,7 @@ func (o *loadOptions) load(paths []string, w io.Writer) (*app.Graph, bool, error
 	if len(paths) == 0 {
 		paths = []string{"."}
 	}
+	limitMemory()
 	g := iac.Load(paths, opts)
 	printDiags(w, g.Diags)
 	return g, g.HasErrors(), nil

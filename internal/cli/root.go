@@ -124,4 +124,6 @@ var commands = []func(*env) *cobra.Command{
 	newStatsCmd,
 	newAuditCmd,
 	newRulesCmd,
+	newWatchCmd,
+	newDeploysCmd,
 }

@@ -36,8 +36,8 @@ type Config struct {
 	Store Store `yaml:"store"`
 	// Thresholds tune the runtime detectors (fnops watch, check).
 	Thresholds Thresholds `yaml:"thresholds"`
-	// Sinks are where alerts go (Slack, webhooks).
-	Sinks []Sink `yaml:"sinks"`
+	// Alerts configures fnops watch's notifications and their sinks.
+	Alerts Alerts `yaml:"alerts"`
 	// Cost configures cost allocation: features, teams, tag mapping.
 	Cost Cost `yaml:"cost"`
 
@@ -126,15 +126,6 @@ type Store struct {
 	Telemetry []string `yaml:"telemetry"`
 }
 
-// Thresholds is the `thresholds:` section, reserved for detector settings.
-type Thresholds struct{}
-
-// Sink is one entry of the `sinks:` section, reserved for alert targets.
-type Sink struct{}
-
-// Cost is the `cost:` section, reserved for cost allocation settings.
-type Cost struct{}
-
 // Find returns the path of the configuration file in dir, or "" when there
 // is none. dir may also be a file, whose directory is then searched.
 func Find(dir string) string {
@@ -187,6 +178,7 @@ func Parse(file string, data []byte) (*Config, error) {
 			errs = append(errs, fmt.Errorf("%s:%d: suppression needs a rule, resource or path", file, s.Line))
 		}
 	}
+	errs = append(errs, cfg.Alerts.check(file, &root))
 	return cfg, errors.Join(errs...)
 }
 

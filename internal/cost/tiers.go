@@ -35,6 +35,16 @@ func NewTierMeter(tiers []Tier) *TierMeter {
 // Used is the volume added so far, in MB-ms.
 func (m *TierMeter) Used() int64 { return m.used }
 
+// Room is how many MB-ms fit before the next tier boundary.
+func (m *TierMeter) Room() int64 {
+	for _, b := range m.bounds {
+		if b > m.used {
+			return b - m.used
+		}
+	}
+	return 0
+}
+
 // errOverflow is returned when a quantity does not fit in int64 (9.2e18
 // MB-ms is 9 trillion GB-s, about $150 million in one line item).
 var errOverflow = errors.New("usage too large to price (int64 overflow)")

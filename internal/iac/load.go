@@ -1,6 +1,7 @@
 package iac
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -38,14 +39,14 @@ type Options struct {
 // top-level template is loaded, each resource id is prefixed with its
 // template's path ("api/template.yaml#OrdersFunction") to keep ids unique.
 func Load(paths []string, opts Options) *app.Graph {
-	l := &loader{opts: opts, raw: make(map[string][]byte)}
+	l := &loader{opts: opts}
 	return l.load(paths)
 }
 
 type loader struct {
 	opts   Options
 	mu     sync.Mutex
-	raw    map[string][]byte // file contents by clean path, read once
+	raw    map[string][]byte // file contents by clean path; nil: read from disk each time
 	loaded map[string]bool   // files loaded as a root or a nested stack
 }
 
@@ -71,55 +72,72 @@ type parsed struct {
 	diags []app.Diag
 }
 
+// loadedFile is one discovered file after loading: its graph when it was
+// loaded as a root, and its parse problems.
+type loadedFile struct {
+	file  string // the template's path, "" when the file is no template
+	child bool   // some template names it as a nested stack
+	graph *app.Graph
+	diags []app.Diag
+}
+
+// load streams: each file is read, parsed, transformed and adapted by one
+// worker, and its graph compacted (app.Compactor), before the worker takes
+// the next; no document outlives its file's turn. Only the files that name
+// nested stacks are parsed beforehand, to learn which files are someone's
+// child and so are loaded as part of their parent rather than on their own.
 func (l *loader) load(paths []string) *app.Graph {
 	g := app.New()
 	cands, errs := discover(paths, l.opts.Exclude)
 	for _, err := range errs {
 		g.Diag(pathPos(err), app.SevError, errText(err))
 	}
+	children := l.children(cands)
 
-	// Phase one: read and parse every candidate, in parallel.
-	files := make([]parsed, len(cands))
-	l.parallel(len(cands), func(i int) {
-		files[i] = l.parseCandidate(cands[i])
-	})
-
-	// Phase two: files that some template names as a nested stack are
-	// loaded as part of that parent, not on their own.
-	children := make(map[string]bool)
-	for _, f := range files {
-		if f.tpl == nil {
-			continue
-		}
-		for _, loc := range nestedLocations(f.tpl) {
-			children[filepath.Clean(filepath.Join(filepath.Dir(f.tpl.File), loc))] = true
-		}
-	}
-	var roots []*parsed
-	for i := range files {
+	// Each worker streams its files through parse, transform, adapt and
+	// compaction. A child is parsed on its own only for its diagnostics.
+	files := make([]loadedFile, len(cands))
+	compactors := l.parallelWith(len(cands), func(c *app.Compactor, i int) {
+		p := l.parseCandidate(cands[i])
 		f := &files[i]
-		g.Diags = append(g.Diags, f.diags...)
-		if f.tpl != nil && !children[filepath.Clean(f.tpl.File)] {
-			roots = append(roots, f)
+		f.diags = p.diags
+		if p.tpl == nil {
+			return
 		}
-	}
-
-	// Phase three: transform and adapt each root, in parallel, then merge
-	// in discovery order.
-	graphs := make([]*app.Graph, len(roots))
-	l.parallel(len(roots), func(i int) {
-		graphs[i] = l.adapt(roots[i].tpl)
+		f.file = p.tpl.File
+		if f.child = children[filepath.Clean(f.file)]; !f.child {
+			f.graph = l.adapt(p.tpl)
+			c.Graph(f.graph)
+		}
 	})
 	// Templates that name each other as nested stacks in a loop have no
 	// root: load the first of each such group on its own, so the loop is
 	// reported and nothing is silently left out.
+	c := compactors[0]
 	for i := range files {
 		f := &files[i]
-		if f.tpl == nil || !children[filepath.Clean(f.tpl.File)] || l.wasLoaded(f.tpl.File) {
+		if !f.child || l.wasLoaded(f.file) {
 			continue
 		}
-		roots = append(roots, f)
-		graphs = append(graphs, l.adapt(f.tpl))
+		p := l.parseCandidate(cands[i])
+		if p.tpl == nil {
+			continue
+		}
+		f.graph = l.adapt(p.tpl)
+		c.Graph(f.graph)
+	}
+	var roots []string
+	var graphs []*app.Graph
+	for i := range files {
+		g.Diags = append(g.Diags, files[i].diags...)
+		if !files[i].child && files[i].graph != nil {
+			roots, graphs = append(roots, files[i].file), append(graphs, files[i].graph)
+		}
+	}
+	for i := range files {
+		if files[i].child && files[i].graph != nil {
+			roots, graphs = append(roots, files[i].file), append(graphs, files[i].graph)
+		}
 	}
 	relNames := relativeNames(roots)
 	for i, sub := range graphs {
@@ -132,21 +150,52 @@ func (l *loader) load(paths []string) *app.Graph {
 	return g
 }
 
-// parallel runs fn(0..n-1) on at most Workers goroutines.
-func (l *loader) parallel(n int, fn func(int)) {
-	workers := l.opts.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
+// nestedMarkers are the resource types that nest a stack. A file that
+// holds neither (nor an escape sequence that could spell one) names no
+// nested stack and need not be parsed to know it.
+var nestedMarkers = [][]byte{[]byte("CloudFormation::Stack"), []byte("Serverless::Application"), []byte(`\u`), []byte(`\x`), []byte(`\U`)}
+
+// children returns the clean paths of the files that some template among
+// cands names as a nested stack. It parses only the files whose bytes
+// could name one.
+func (l *loader) children(cands []candidate) map[string]bool {
+	var mu sync.Mutex
+	children := make(map[string]bool)
+	l.parallel(len(cands), func(i int) {
+		data, err := l.read(cands[i].path)
+		if err != nil || !slices.ContainsFunc(nestedMarkers, func(m []byte) bool { return bytes.Contains(data, m) }) {
+			return
+		}
+		p := l.parseCandidate(cands[i])
+		if p.tpl == nil {
+			return
+		}
+		locs := nestedLocations(p.tpl)
+		mu.Lock()
+		for _, loc := range locs {
+			children[filepath.Clean(filepath.Join(filepath.Dir(p.tpl.File), loc))] = true
+		}
+		mu.Unlock()
+	})
+	return children
+}
+
+// parallelWith is parallel with one Compactor per worker, which it returns
+// (at least one).
+func (l *loader) parallelWith(n int, fn func(*app.Compactor, int)) []*app.Compactor {
+	workers := max(1, min(l.workers(), n))
+	cs := make([]*app.Compactor, workers)
+	for w := range cs {
+		cs[w] = app.NewCompactor()
 	}
-	workers = min(workers, n)
 	var wg sync.WaitGroup
 	next := make(chan int)
-	for range workers {
+	for w := range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				fn(i)
+				fn(cs[w], i)
 			}
 		}()
 	}
@@ -155,6 +204,19 @@ func (l *loader) parallel(n int, fn func(int)) {
 	}
 	close(next)
 	wg.Wait()
+	return cs
+}
+
+func (l *loader) workers() int {
+	if l.opts.Workers > 0 {
+		return l.opts.Workers
+	}
+	return runtime.GOMAXPROCS(0)
+}
+
+// parallel runs fn(0..n-1) on at most Workers goroutines.
+func (l *loader) parallel(n int, fn func(int)) {
+	l.parallelWith(n, func(_ *app.Compactor, i int) { fn(i) })
 }
 
 // parseCandidate reads and parses one discovered file. Files found by
@@ -211,14 +273,16 @@ func (l *loader) parse(file string, data []byte) (*cfn.Template, error) {
 }
 
 // read returns a file's contents, refusing files over the parser's limit
-// before reading them.
+// before reading them. Contents are read afresh each time unless l.raw
+// caches them (benchmarks do, to measure the work, not the disk).
 func (l *loader) read(file string) ([]byte, error) {
-	clean := filepath.Clean(file)
-	l.mu.Lock()
-	data, ok := l.raw[clean]
-	l.mu.Unlock()
-	if ok {
-		return data, nil
+	if l.raw != nil {
+		l.mu.Lock()
+		data, ok := l.raw[filepath.Clean(file)]
+		l.mu.Unlock()
+		if ok {
+			return data, nil
+		}
 	}
 	info, err := os.Stat(file)
 	if err != nil {
@@ -227,13 +291,15 @@ func (l *loader) read(file string) ([]byte, error) {
 	if info.Size() > cfn.MaxFileSize {
 		return nil, fmt.Errorf("%s: file is %d bytes, more than the %d-byte limit for templates", file, info.Size(), cfn.MaxFileSize)
 	}
-	data, err = os.ReadFile(file)
+	data, err := os.ReadFile(file)
 	if err != nil {
 		return nil, err
 	}
-	l.mu.Lock()
-	l.raw[clean] = data
-	l.mu.Unlock()
+	if l.raw != nil {
+		l.mu.Lock()
+		l.raw[filepath.Clean(file)] = data
+		l.mu.Unlock()
+	}
 	return data, nil
 }
 
@@ -305,10 +371,10 @@ func isCDK(file string, t *cfn.Template) bool {
 
 // relativeNames gives each root the shortest path that tells it apart:
 // its path relative to the directory that was scanned.
-func relativeNames(roots []*parsed) []string {
+func relativeNames(roots []string) []string {
 	names := make([]string, len(roots))
 	for i, r := range roots {
-		names[i] = filepath.ToSlash(r.tpl.File)
+		names[i] = filepath.ToSlash(r)
 	}
 	prefix := commonDir(names)
 	for i := range names {

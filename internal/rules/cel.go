@@ -186,10 +186,10 @@ func (c *Context) edgeValue(e app.Edge, other string) map[string]any {
 // props and metadata (plain values; unresolved intrinsics stay maps).
 func (c *Context) resourceValue(r *app.Resource) map[string]any {
 	st := c.state()
-	if st.cel == nil {
-		st.cel = make(map[*app.Resource]map[string]any)
-	}
-	if v, ok := st.cel[r]; ok {
+	st.mu.Lock()
+	v, ok := st.cel[r]
+	st.mu.Unlock()
+	if ok {
 		return v
 	}
 	attrs := make(map[string]any, len(r.Attrs))
@@ -212,12 +212,17 @@ func (c *Context) resourceValue(r *app.Resource) map[string]any {
 	if md == nil {
 		md = map[string]any{}
 	}
-	v := map[string]any{
+	v = map[string]any{
 		"id": r.ID, "type": r.Type, "kind": string(r.Kind), "name": r.Display(),
 		"file": r.Pos.File, "line": int64(r.Pos.Line), "condition": r.Condition, "implicit": r.Implicit,
 		"attrs": attrs, "defaults": defaults, "tags": tags, "props": props, "metadata": md,
 	}
+	st.mu.Lock()
+	if st.cel == nil {
+		st.cel = make(map[*app.Resource]map[string]any)
+	}
 	st.cel[r] = v
+	st.mu.Unlock()
 	return v
 }
 

@@ -3,6 +3,7 @@ package rules
 import (
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/fnops/fnops/internal/app"
 )
@@ -18,19 +19,46 @@ type Context struct {
 	includeDisabled bool
 	findings        []Finding
 	shared          *runState
+	now             time.Time
+}
+
+// Now is the date the audit runs at (Engine.Now).
+func (c *Context) Now() time.Time {
+	if c.now.IsZero() {
+		return time.Now()
+	}
+	return c.now
 }
 
 // Resources returns the graph's resources of the given kinds (all when
 // none are given), in graph order, leaving out resources whose condition
 // is known to be false unless the engine was told to include them.
 func (c *Context) Resources(kinds ...app.Kind) []*app.Resource {
-	var out []*app.Resource
-	for _, r := range c.Graph.Resources {
-		if (len(kinds) == 0 || slices.Contains(kinds, r.Kind)) && (c.includeDisabled || !r.Disabled) {
-			out = append(out, r)
+	if len(kinds) > 1 {
+		var out []*app.Resource
+		for _, r := range c.Graph.Resources {
+			if slices.Contains(kinds, r.Kind) && (c.includeDisabled || !r.Disabled) {
+				out = append(out, r)
+			}
 		}
+		return out
 	}
-	return out
+	// One kind, or all: indexed once per run, since every rule asks.
+	byKind := once(c, "resources-by-kind", func() map[app.Kind][]*app.Resource {
+		m := make(map[app.Kind][]*app.Resource)
+		for _, r := range c.Graph.Resources {
+			if c.includeDisabled || !r.Disabled {
+				m[r.Kind] = append(m[r.Kind], r)
+				m[""] = append(m[""], r)
+			}
+		}
+		return m
+	})
+	var k app.Kind
+	if len(kinds) == 1 {
+		k = kinds[0]
+	}
+	return slices.Clip(byKind[k])
 }
 
 // Out returns the edges leaving r, restricted to kinds when any are
@@ -130,3 +158,22 @@ func (c *Context) Reportf(r *app.Resource, at *app.Node, format string, args ...
 // IsDefault reports whether a value was left to the platform: absent, or
 // filled in by the loader as the default.
 func IsDefault(n *app.Node) bool { return n == nil || n.Origin == app.Default }
+
+// once returns the value build makes, building it once per run: the
+// indexes several rules of a family read (every IAM statement, every
+// permission) are built by the first rule that asks.
+func once[T any](c *Context, key string, build func() T) T {
+	st := c.state()
+	st.mu.Lock()
+	m := st.memo[key]
+	if m == nil {
+		m = &memoEntry{}
+		if st.memo == nil {
+			st.memo = make(map[string]*memoEntry)
+		}
+		st.memo[key] = m
+	}
+	st.mu.Unlock()
+	m.once.Do(func() { m.v = build() })
+	return m.v.(T)
+}

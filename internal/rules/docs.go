@@ -109,4 +109,13 @@ leave them out. SARIF results carry ` + "`partialFingerprints.fnops/v1`" + ` (ru
 resource and file, not line: moving code does not reopen an alert) and
 SARIF suppressions with the reason as justification.
 
+## Opt-in rules
+
+Rules marked opt-in below are standards some teams hold and others find
+noise (tags, VPC, reserved concurrency, customer KMS keys, arm64, AWS
+managed policies, secret rotation). They run only when named:
+` + "`fnops audit . --rule function-tags`" + ` (which runs only the rules named), or
+` + "`audit.rules.enable: [function-tags, secret-rotation]`" + ` in ` + "`.fnops.yaml`" + `, which
+adds them to the default set.
+
 `

@@ -3,8 +3,11 @@ package rules
 import (
 	"fmt"
 	"os"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/fnops/fnops/internal/app"
 	"github.com/fnops/fnops/internal/config"
@@ -32,13 +35,24 @@ type Engine struct {
 	// ReadFile reads template sources for comment suppressions; nil uses
 	// os.ReadFile. Each file is read at most once per Run.
 	ReadFile func(string) ([]byte, error)
+	// Now is the audit's date, for the rules about dates (runtime
+	// deprecation); nil uses time.Now.
+	Now func() time.Time
 }
 
 // runState is what one Run shares between rules: values built once and
 // read by many rules.
 type runState struct {
+	mu      sync.Mutex // guards cel and memo: rules run in parallel
 	cel     map[*app.Resource]map[string]any
-	out, in map[string][]app.Edge // edges by resource, built on first use
+	out, in map[string][]app.Edge // edges by resource, built before the rules run
+	memo    map[string]*memoEntry // see once
+}
+
+// memoEntry is one value of once, built by the first rule that asks.
+type memoEntry struct {
+	once sync.Once
+	v    any
 }
 
 // edges returns the edges leaving and entering id, indexing the graph on
@@ -63,9 +77,31 @@ func (e *Engine) Run(g *app.Graph) []Finding {
 		run, _ = e.Registry.Select(Selection{})
 	}
 	shared := &runState{}
+	// Rules only read the graph and the shared indexes, so they run in
+	// parallel; the lazy parts are built first (the graph's id index, the
+	// edge index) or guarded (once, CEL values). Findings keep rule order.
+	g.Resource("")
+	shared.edges(g, "")
+	results := make([][]Finding, len(run))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(run)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				results[i] = e.runRule(g, run[i], shared)
+			}
+		}()
+	}
+	for i := range run {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
 	var out []Finding
-	for _, r := range run {
-		out = append(out, e.runRule(g, r, shared)...)
+	for _, fs := range results {
+		out = append(out, fs...)
 	}
 	if ir := e.Registry.Get(InternalErrorID); ir != nil {
 		for i := range out {
@@ -86,7 +122,7 @@ func (e *Engine) Run(g *app.Graph) []Finding {
 }
 
 func (e *Engine) runRule(g *app.Graph, r *Rule, shared *runState) (out []Finding) {
-	c := &Context{Graph: g, Rule: r, includeDisabled: e.IncludeDisabled, shared: shared}
+	c := &Context{Graph: g, Rule: r, includeDisabled: e.IncludeDisabled, shared: shared, now: e.now()}
 	defer func() {
 		if p := recover(); p != nil {
 			out = append(c.findings, internalError(fmt.Sprintf("rule %s failed and was stopped: %v", r.ID, p), nil))
@@ -105,6 +141,13 @@ func internalError(msg string, res *app.Resource) Finding {
 		f.Resource, f.Pos = res.ID, res.Pos
 	}
 	return f
+}
+
+func (e *Engine) now() time.Time {
+	if e.Now != nil {
+		return e.Now()
+	}
+	return time.Now()
 }
 
 func (e *Engine) readFile(name string) ([]byte, error) {

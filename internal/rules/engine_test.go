@@ -130,7 +130,7 @@ func TestSelect(t *testing.T) {
 		{"by full alias", Selection{Only: []string{"serverless-rules:ES1005"}}, []string{"function-explicit-memory"}},
 		{"by kics name", Selection{Only: []string{"kics:Lambda Functions Without X-Ray Tracing"}}, []string{"function-tracing"}},
 		{"glob", Selection{Only: []string{"function-explicit-*"}}, []string{"function-explicit-memory", "function-explicit-timeout"}},
-		{"skip", Selection{Only: []string{"function-*"}, Skip: []string{"WS1000"}}, []string{"function-explicit-memory", "function-explicit-timeout"}},
+		{"skip", Selection{Only: []string{"function-explicit-*", "function-tracing"}, Skip: []string{"WS1000"}}, []string{"function-explicit-memory", "function-explicit-timeout"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/fnops/fnops/internal/app"
 	"github.com/fnops/fnops/internal/iac"
@@ -15,10 +16,14 @@ var untestable = map[string]string{
 	rules.InternalErrorID: "reported only when a rule panics; see TestPanickingRuleBecomesFinding",
 }
 
+// fixtureDate is the date fixtures are audited at, so that the rules
+// about dates (runtime deprecation) judge them the same every day.
+func fixtureDate() time.Time { return time.Date(2026, 12, 8, 0, 0, 0, 0, time.UTC) }
+
 // TestFixtures is the test of every rule: each registered rule has
 // testdata/<id>/ with at least one fail_* and one pass_* template (YAML
 // or JSON). Every fail_* file must yield at least one unsuppressed finding
-// of the rule and every pass_* file none, with all default rules running
+// of the rule and every pass_* file none, with all default rules (and the rule itself, when opt-in) running
 // and suppressions applied, as `fnops audit` would.
 func TestFixtures(t *testing.T) {
 	reg := rules.Builtin()
@@ -48,7 +53,11 @@ func TestFixtures(t *testing.T) {
 							t.Fatalf("load: %v", d)
 						}
 					}
-					e := &rules.Engine{Registry: reg}
+					run, err := reg.Select(rules.Selection{Enable: []string{r.ID}})
+					if err != nil {
+						t.Fatal(err)
+					}
+					e := &rules.Engine{Registry: reg, Rules: run, Now: fixtureDate}
 					var got []rules.Finding
 					for _, f := range e.Run(g) {
 						if f.Rule == r.ID && f.Suppressed == nil {

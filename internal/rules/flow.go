@@ -235,6 +235,9 @@ func allows(s app.Statement, actions ...string) bool {
 // node is something else (a literal ARN, a wildcard), which the caller
 // judges on its own terms.
 func refersTo(n *app.Node, id string) (yes, ok bool) {
+	// Templates name resources by their logical id; the graph's ids add
+	// the file ("t.yaml#Queue") and nested-stack ("Parent/Queue") prefixes.
+	id = logicalID(id)
 	name, arg, isFn := n.Intrinsic()
 	if !isFn {
 		return false, false
@@ -265,6 +268,15 @@ func refersTo(n *app.Node, id string) (yes, ok bool) {
 		}
 	}
 	return false, false
+}
+
+// logicalID is a graph id's logical id as its template writes it: without
+// the file and nested-stack prefixes, which logical ids cannot contain.
+func logicalID(id string) string {
+	if i := strings.LastIndexAny(id, "#/"); i >= 0 {
+		return id[i+1:]
+	}
+	return id
 }
 
 // pattern renders an IAM resource node as a glob: literal text stays,

@@ -8,9 +8,9 @@ import (
 	"github.com/fnops/fnops/internal/app"
 )
 
-// apiLimit is the integration timeout of an API of the given protocol, in
-// seconds, and the protocol's display name.
-func apiLimit(api *app.Resource) (int64, string) {
+// apiProtocol is an API's protocol: REST, HTTP or WEBSOCKET ("" when an
+// ApiGatewayV2 API's protocol is not known).
+func apiProtocol(api *app.Resource) string {
 	proto := strings.ToUpper(api.Text(app.AttrProtocol))
 	if proto == "" {
 		switch {
@@ -22,7 +22,13 @@ func apiLimit(api *app.Resource) (int64, string) {
 			proto = "REST"
 		}
 	}
-	switch proto {
+	return proto
+}
+
+// apiLimit is the integration timeout of an API of the given protocol, in
+// seconds, and the protocol's display name.
+func apiLimit(api *app.Resource) (int64, string) {
+	switch apiProtocol(api) {
 	case "HTTP":
 		return 30, "HTTP API"
 	case "WEBSOCKET":

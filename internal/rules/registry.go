@@ -20,6 +20,19 @@ func All() []*Rule {
 		lambdaRules(),
 		logRules(),
 		sqsRules(),
+		runtimeRules(),
+		lambdaConfigRules(),
+		invokeRules(),
+		iamRules(),
+		functionLogRules(),
+		secretRules(),
+		pollRules(),
+		deliveryRules(),
+		messagingRules(),
+		s3Rules(),
+		apiRules(),
+		stepFunctionsRules(),
+		dynamoDBRules(),
 	}
 	var all []*Rule
 	for _, f := range families {

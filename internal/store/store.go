@@ -164,6 +164,30 @@ type Querier interface {
 	// when set (a stack-wide deploy, Function "", matches every function),
 	// ordered by time, function, version and label.
 	Deploys(ctx context.Context, q DeployQuery) ([]telemetry.Deploy, error)
+
+	// Usage is Rollups reduced to what pricing needs, in the order it
+	// needs: per function, version (when q.ByVersion) and bucket of q.Step,
+	// only Function, Version, Start, Invocations, BilledMS and BilledMBMS
+	// are set, ordered by bucket start, function and version. q.Durations
+	// is ignored. The same buckets and sums as Rollups.
+	Usage(ctx context.Context, q RollupQuery) ([]Rollup, error)
+
+	// Gaps returns the stretches of whole UTC hours in [f.From, f.To) in
+	// which a function has no invocations although the hours on both sides
+	// have at least minPerHour each: missing telemetry, not idle time.
+	// Ordered by start, then function. Computed from the rollups.
+	Gaps(ctx context.Context, f Filter, minPerHour int64) ([]Gap, error)
+
+	// BillingSuspects returns the stored raw invocations started in
+	// [f.From, f.To) whose billing fields cannot be priced as reported (see
+	// Suspect), ordered by Start, function and request id. They are few in
+	// real telemetry; pricing corrects the rollups for them.
+	BillingSuspects(ctx context.Context, f Filter) ([]telemetry.Invocation, error)
+
+	// MemoryUse summarises the memory the stored raw invocations started in
+	// [f.From, f.To) used, per function and configured memory size, ordered
+	// by function and memory size.
+	MemoryUse(ctx context.Context, f Filter) ([]MemoryUse, error)
 }
 
 // Filter picks functions and a time range. Empty Functions means all.

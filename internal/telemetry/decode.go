@@ -27,6 +27,11 @@ type Options struct {
 	// dimensions, stat, period). When nil, Decode reads X.query.json
 	// beside a file X.json (or X.json.gz), if there is one.
 	Queries *MetricQueries
+	// Format, when not FormatUnknown, is the input's format (inside gzip):
+	// Decode does not detect it. Detecting waits for PeekSize bytes or the
+	// end of input, which a followed file or pipe may not give for a long
+	// time; the caller detects from what it has (fnops watch).
+	Format Format
 	// Now is the decoder's clock. Timestamps more than a day after it are
 	// rejected as "future-timestamp". The zero value means time.Now().
 	Now time.Time
@@ -275,8 +280,15 @@ func (d *decoder) skip(what string) { d.sum.Skipped[what]++ }
 // checkTime rejects timestamps from the far future.
 func (d *decoder) checkTime(t time.Time) bool {
 	if t.After(d.limit) {
-		d.reject(ReasonFutureTime)
-		return false
+		// A decoder on a followed stream (fnops watch) lives for days:
+		// unless Options.Now fixes the clock, the limit moves with it.
+		if d.opts.Now.IsZero() {
+			d.limit = time.Now().Add(24 * time.Hour)
+		}
+		if t.After(d.limit) {
+			d.reject(ReasonFutureTime)
+			return false
+		}
 	}
 	return true
 }
@@ -339,8 +351,12 @@ func (d *decoder) run(r io.Reader) error {
 		defer lr.release()
 		gz = true
 	}
-	peek := lr.peek(PeekSize)
-	f := Detect(peek)
+	f := d.opts.Format
+	var peek []byte
+	if f == FormatUnknown {
+		peek = lr.peek(PeekSize)
+		f = Detect(peek)
+	}
 	d.sum.Format = f
 	var err error
 	switch f {

@@ -29,6 +29,9 @@ type apiRoute struct {
 	op           *app.Node // the OpenAPI operation
 	auth         *app.Node // the event's Auth
 	pos          app.Pos
+	// validator names the request validator the event's RequestModel asks
+	// for (ValidateBody, ValidateParameters), "" for none.
+	validator string
 }
 
 func (x *tx) registerAPI(r *cfn.Resource) {
@@ -125,7 +128,15 @@ func (x *tx) apiEventWith(owner *cfn.Resource, e event, f *function, http bool, 
 			responses = g.m()
 		}
 		op.Set("responses", responses)
-		st.paths = append(st.paths, apiRoute{path: path, method: method, op: op, auth: p.Get("Auth"), pos: e.pos})
+		validator := ""
+		if rm := p.Get("RequestModel"); !http && rm.IsMap() {
+			body, _ := rm.Get("ValidateBody").Truth()
+			params, _ := rm.Get("ValidateParameters").Truth()
+			if validator = validatorName(body, params); validator != "" {
+				op.Set("x-amazon-apigateway-request-validator", g.str(validator))
+			}
+		}
+		st.paths = append(st.paths, apiRoute{path: path, method: method, op: op, auth: p.Get("Auth"), pos: e.pos, validator: validator})
 	}
 	if f == nil {
 		return
@@ -242,7 +253,44 @@ func (x *tx) definition(st *apiState, g gen) *app.Node {
 		item.Set(m, rt.op)
 	}
 	x.applyAuth(st, body, g)
+	addValidators(st, body, g)
 	return body
+}
+
+// validatorName is the name the translator gives the request validator
+// of a RequestModel: body-only, params-only or body-and-params.
+func validatorName(body, params bool) string {
+	switch {
+	case body && params:
+		return "body-and-params"
+	case body:
+		return "body-only"
+	case params:
+		return "params-only"
+	}
+	return ""
+}
+
+// addValidators declares the request validators the routes use at the
+// root of the definition (x-amazon-apigateway-request-validators), as the
+// translator does.
+func addValidators(st *apiState, body *app.Node, g gen) {
+	for _, rt := range st.paths {
+		if rt.validator == "" || !body.IsMap() {
+			continue
+		}
+		vs := body.Get("x-amazon-apigateway-request-validators")
+		if vs == nil {
+			vs = g.m()
+			body.Set("x-amazon-apigateway-request-validators", vs)
+		}
+		if !vs.IsMap() || vs.Get(rt.validator) != nil {
+			continue
+		}
+		rg := g.at(rt.pos)
+		vs.Set(rt.validator, rg.m("validateRequestBody", rg.boolean(strings.HasPrefix(rt.validator, "body")),
+			"validateRequestParameters", rg.boolean(strings.HasSuffix(rt.validator, "params"))))
+	}
 }
 
 // Serverless::Api properties that go to AWS::ApiGateway::RestApi as written.
@@ -313,6 +361,7 @@ func (x *tx) buildRestAPI(st *apiState) {
 	x.add(api, stageID, "AWS::ApiGateway::Stage", st.pos, stage)
 	x.refs[st.id+".Stage"] = stageID
 	x.refs[st.id+".Deployment"] = depID
+	x.usagePlan(api, st, stageID)
 	x.authorizerPermissions(api, st, "/authorizers/*")
 	x.apiDomain(api, st, stageID)
 }
@@ -382,4 +431,39 @@ func (x *tx) buildHTTPAPI(st *apiState) {
 	x.refs[st.id+".Stage"] = stageID
 	x.authorizerPermissions(api, st, "/authorizers/*")
 	x.apiDomain(api, st, stageID)
+}
+
+// usagePlan expands Auth.UsagePlan of a REST API as the translator does:
+// PER_API makes <Api>UsagePlan, <Api>ApiKey and <Api>UsagePlanKey;
+// SHARED makes ServerlessUsagePlan (and its key) once, listing the stage
+// of every API that shares it; NONE makes nothing.
+func (x *tx) usagePlan(api *cfn.Resource, st *apiState, stageID string) {
+	up := st.props.Path("Auth", "UsagePlan")
+	mode := up.Get("CreateUsagePlan").Text()
+	if mode != "PER_API" && mode != "SHARED" {
+		return
+	}
+	g := x.at(keyPos(st.props.Get("Auth"), "UsagePlan"))
+	apiStage := g.m("ApiId", g.ref(st.id), "Stage", g.ref(stageID))
+	prefix := st.id
+	if mode == "SHARED" {
+		if x.sharedPlan != nil {
+			x.sharedPlan.List = append(x.sharedPlan.List, apiStage)
+			return
+		}
+		prefix = "Serverless"
+	}
+	stages := g.list(apiStage)
+	props := g.m("ApiStages", stages, "Description", up.Get("Description"), "Quota", up.Get("Quota"),
+		"Throttle", up.Get("Throttle"), "UsagePlanName", up.Get("UsagePlanName"), "Tags", up.Get("Tags"))
+	if x.add(api, prefix+"UsagePlan", "AWS::ApiGateway::UsagePlan", g.p, props) == nil {
+		return
+	}
+	if mode == "SHARED" {
+		x.sharedPlan = stages
+	}
+	x.add(api, prefix+"ApiKey", "AWS::ApiGateway::ApiKey", g.p, g.m("Enabled", g.boolean(true),
+		"StageKeys", g.list(g.m("RestApiId", g.ref(st.id), "StageName", g.ref(stageID)))))
+	x.add(api, prefix+"UsagePlanKey", "AWS::ApiGateway::UsagePlanKey", g.p, g.m("KeyId", g.ref(prefix+"ApiKey"),
+		"KeyType", g.str("API_KEY"), "UsagePlanId", g.ref(prefix+"UsagePlan")))
 }

@@ -35,8 +35,8 @@ package sam
 //     translator writes them for the aws partition; other ARNs it builds
 //     use ${AWS::Partition}.
 //
-// Not expanded (reported where it matters): API usage plans, CORS
-// preflight methods, request models and validators,
+// Not expanded (reported where it matters): CORS preflight methods,
+// request models (their validators are),
 // AWS::Serverless::GraphQLApi, state machine AutoPublishAlias, and
 // Serverless Application Repository applications (TemplateURL keeps the
 // Location as written). Connectors cover the common profiles: a function

@@ -85,6 +85,8 @@ type tx struct {
 
 	deployApp  *cfn.Resource
 	deployRole *cfn.Resource
+	// sharedPlan is the ApiStages list of the SHARED usage plan, once made.
+	sharedPlan *app.Node
 
 	arena arena
 }

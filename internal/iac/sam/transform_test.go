@@ -220,3 +220,128 @@ func TestHostileGlobals(t *testing.T) {
 		t.Errorf("%d resources", len(tpl.Resources))
 	}
 }
+
+// TestRequestValidators checks that an Api event's RequestModel with
+// ValidateBody or ValidateParameters names a request validator on its
+// operation and declares it at the definition's root, as the translator
+// does; without them nothing is added.
+func TestRequestValidators(t *testing.T) {
+	src := `Transform: AWS::Serverless-2016-10-31
+Resources:
+  Api:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: prod
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.13
+      Handler: app.handler
+      Events:
+        Both:
+          Type: Api
+          Properties:
+            RestApiId: !Ref Api
+            Path: /a
+            Method: post
+            RequestModel: {Model: A, ValidateBody: true, ValidateParameters: true}
+        Body:
+          Type: Api
+          Properties:
+            RestApiId: !Ref Api
+            Path: /b
+            Method: post
+            RequestModel: {Model: B, ValidateBody: true}
+        None:
+          Type: Api
+          Properties:
+            RestApiId: !Ref Api
+            Path: /c
+            Method: post
+            RequestModel: {Model: C}
+`
+	tpl, err := cfn.Parse("t.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	Transform(tpl)
+	body := tpl.Resource("Api").Properties.Get("Body")
+	for path, want := range map[string]string{"/a": "body-and-params", "/b": "body-only", "/c": ""} {
+		if got := body.Path("paths", path, "post", "x-amazon-apigateway-request-validator").Text(); got != want {
+			t.Errorf("%s: validator %q, want %q", path, got, want)
+		}
+	}
+	vs := body.Get("x-amazon-apigateway-request-validators")
+	if vs.Len() != 2 {
+		t.Fatalf("validators declared: %v", vs.Plain())
+	}
+	if on, _ := vs.Path("body-only", "validateRequestParameters").Truth(); on {
+		t.Error("body-only validates parameters")
+	}
+	if on, _ := vs.Path("body-and-params", "validateRequestParameters").Truth(); !on {
+		t.Error("body-and-params does not validate parameters")
+	}
+}
+
+// TestUsagePlans checks Auth.UsagePlan: PER_API makes a plan, key and
+// plan key per API; SHARED makes one plan listing every sharing API's
+// stage; NONE makes nothing.
+func TestUsagePlans(t *testing.T) {
+	src := `Transform: AWS::Serverless-2016-10-31
+Resources:
+  Own:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: prod
+      Auth:
+        UsagePlan:
+          CreateUsagePlan: PER_API
+          Throttle: {BurstLimit: 10, RateLimit: 5}
+  A:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: prod
+      Auth: {UsagePlan: {CreateUsagePlan: SHARED}}
+  B:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: dev
+      Auth: {UsagePlan: {CreateUsagePlan: SHARED}}
+  C:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: prod
+      Auth: {UsagePlan: {CreateUsagePlan: NONE}}
+`
+	tpl, err := cfn.Parse("t.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	Transform(tpl)
+	for _, d := range tpl.Diags {
+		t.Errorf("diag: %v", d)
+	}
+	own := tpl.Resource("OwnUsagePlan")
+	if own == nil || own.Type != "AWS::ApiGateway::UsagePlan" || tpl.Resource("OwnApiKey") == nil || tpl.Resource("OwnUsagePlanKey") == nil {
+		t.Fatalf("PER_API: no plan, key and plan key")
+	}
+	if v, _ := own.Properties.Path("Throttle", "RateLimit").Int64(); v != 5 {
+		t.Errorf("PER_API throttle lost: %v", own.Properties.Get("Throttle").Plain())
+	}
+	shared := tpl.Resource("ServerlessUsagePlan")
+	if shared == nil {
+		t.Fatal("SHARED: no ServerlessUsagePlan")
+	}
+	var apis []string
+	for _, s := range shared.Properties.Get("ApiStages").Items() {
+		apis = append(apis, s.Path("ApiId", "Ref").Text()+"/"+s.Path("Stage", "Ref").Text())
+	}
+	if strings.Join(apis, ",") != "A/AprodStage,B/BdevStage" {
+		t.Errorf("shared plan stages %v", apis)
+	}
+	for _, r := range tpl.Resources {
+		if strings.HasPrefix(r.ID, "C") && r.Type == "AWS::ApiGateway::UsagePlan" {
+			t.Errorf("NONE made %s", r.ID)
+		}
+	}
+}

@@ -42,6 +42,10 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"UnicodeNames", testUnicode},
 		{"LargeBatch", testLargeBatch},
 		{"Closed", testClosed},
+		{"BillingSuspects", testBillingSuspects},
+		{"MemoryUse", testMemoryUse},
+		{"Gaps", testGaps},
+		{"Usage", testUsage},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,0 +1,41 @@
+package config
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestThresholds(t *testing.T) {
+	src := `thresholds:
+  interval: 1m
+  disable: [cold-starts]
+  error-rate: {warning: 0.02, critical: 0.2, window: 30m}
+  functions:
+    NightlyReportFunction:
+      disable: [near-timeout]
+      duration-regression: {warning: 3, min_invocations: 10}
+`
+	cfg, err := Parse(".fnops.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	th := cfg.Thresholds
+	if th.Interval != time.Minute || th.Disable[0] != "cold-starts" {
+		t.Errorf("interval/disable: %+v", th)
+	}
+	if l := th.ErrorRate; l == nil || *l.Warning != 0.02 || *l.Critical != 0.2 || *l.Window != 30*time.Minute || l.Info != nil {
+		t.Errorf("error-rate: %+v", l)
+	}
+	f := th.Functions["NightlyReportFunction"]
+	if f.Disable[0] != "near-timeout" || *f.DurationRegression.Warning != 3 || *f.DurationRegression.MinInvocations != 10 {
+		t.Errorf("function overrides: %+v", f)
+	}
+	_, err = Parse(".fnops.yaml", []byte("thresholds:\n  error-rate: {warn: 0.02}\n"))
+	if err == nil || !strings.Contains(err.Error(), ".fnops.yaml:2") || !strings.Contains(err.Error(), "warn") {
+		t.Errorf("misspelt key: %v", err)
+	}
+	if _, err := Parse(".fnops.yaml", []byte("thresholds:\n  eror-rate: {warning: 1}\n")); err == nil {
+		t.Error("an unknown kind was accepted")
+	}
+}
