@@ -76,8 +76,7 @@ func (g mk) join(sep string, parts ...any) *app.Node {
 	return g.m("Fn::Join", g.list(g.str(sep), l))
 }
 
-// arnOf builds arn:<partition>:<service>:... from parts, the way the
-// framework writes the ARNs it derives.
+// The pseudo parameters the framework's ARNs are built from.
 func (g mk) partition() *app.Node { return g.ref("AWS::Partition") }
 func (g mk) region() *app.Node    { return g.ref("AWS::Region") }
 func (g mk) account() *app.Node   { return g.ref("AWS::AccountId") }
@@ -106,16 +105,7 @@ func normalizedName(s string) string {
 
 // alnum is normalizeNameToAlphaNumericOnly: letters and digits only, the
 // first upper case.
-func alnum(s string) string {
-	b := make([]byte, 0, len(s))
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' {
-			b = append(b, c)
-		}
-	}
-	return upperFirst(string(b))
-}
+func alnum(s string) string { return upperFirst(alnumRaw(s)) }
 
 // pathPart is normalizePathPart: lodash's capitalize (first upper, rest
 // lower), '-' as Dash, {x} as xVar, then letters and digits only.

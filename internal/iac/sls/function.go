@@ -60,7 +60,7 @@ func (c *compiler) declare(key string, def *app.Node, p app.Pos) {
 	c.fnByKey[key] = f
 }
 
-// functionArn returns the ARN a destination naming a function of this
+// localFunction returns the ARN a destination naming a function of this
 // service means, and whether it names one.
 func (c *compiler) localFunction(n *app.Node, g mk) (*app.Node, bool) {
 	if f := c.fnByKey[n.Text()]; f != nil {

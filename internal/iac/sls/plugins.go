@@ -196,7 +196,6 @@ func (c *compiler) stepFunctions() {
 			continue
 		}
 		g := mk{p}
-		base := key
 		custom := sm.Get("id").Text()
 		if custom == "" {
 			custom = sm.Get("name").Text()
@@ -204,10 +203,8 @@ func (c *compiler) stepFunctions() {
 		id := normalizedName(key) + "StepFunctionsStateMachine"
 		roleID := normalizedName(key) + "Role"
 		if custom != "" {
-			base = custom
 			id, roleID = normalizedName(custom), normalizedName(custom)+"Role"
 		}
-		_ = base
 		var invoked []*app.Node
 		def := c.rewriteFunctionRefs(sm.Get("definition"), &invoked)
 		if def == nil {
@@ -264,7 +261,7 @@ func (c *compiler) rewriteFunctionRefs(n *app.Node, invoked *[]*app.Node) *app.N
 	if n == nil {
 		return nil
 	}
-	if name, arg, ok := n.Intrinsic(); ok && (name == "Fn::GetAtt" || name == "Ref") {
+	if name, _, ok := n.Intrinsic(); ok && (name == "Fn::GetAtt" || name == "Ref") {
 		if f := c.fnByKey[refTarget(n)]; f != nil {
 			g := mk{n.Pos}
 			out := g.getAtt(f.id, "Arn")
@@ -274,7 +271,6 @@ func (c *compiler) rewriteFunctionRefs(n *app.Node, invoked *[]*app.Node) *app.N
 			*invoked = append(*invoked, g.getAtt(f.id, "Arn"))
 			return out
 		}
-		_ = arg
 		if refTarget(n) != "" && c.byID[refTarget(n)] != nil && c.byID[refTarget(n)].Type == "AWS::Lambda::Function" {
 			*invoked = append(*invoked, mk{n.Pos}.getAtt(refTarget(n), "Arn"))
 		}
