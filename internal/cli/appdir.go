@@ -10,6 +10,7 @@ import (
 
 	"github.com/fnops/fnops/internal/config"
 	"github.com/fnops/fnops/internal/store"
+	"github.com/fnops/fnops/internal/store/duckdb"
 )
 
 // appDir is the app directory a command works on: its first argument,
@@ -64,16 +65,45 @@ func (o *storeOptions) applyConfig(root string, cfg *config.Config) {
 }
 
 // openApp reads root's .fnops.yaml and opens its store: the config's
-// store.path unless --store or --app says otherwise.
-func (o *storeOptions) openApp(ctx context.Context, root string) (store.Store, *config.Config, error) {
+// store.path unless --store or --app says otherwise. Only a command that
+// writes (write) creates a store that does not exist yet.
+func (o *storeOptions) openApp(ctx context.Context, root string, write bool) (store.Store, *config.Config, error) {
 	cfg, err := loadConfig(root, "")
 	if err != nil {
 		return nil, nil, err
 	}
 	o.applyConfig(root, cfg)
-	st, _, err := o.open(ctx, root)
+	var st store.Store
+	if write {
+		st, _, err = o.open(ctx, root)
+	} else {
+		st, err = o.openExisting(ctx, root)
+	}
 	if err != nil {
 		return nil, nil, err
 	}
 	return st, cfg, nil
+}
+
+// openExisting opens the store to read it. One that does not exist yet is
+// not created (a mistyped --store must leave no file behind): an empty one
+// in memory gives the same answer, no data, said as such.
+func (o *storeOptions) openExisting(ctx context.Context, appArg string) (store.Store, error) {
+	path := o.storePath(appArg)
+	if _, err := os.Stat(path); err == nil {
+		st, _, err := o.open(ctx, appArg)
+		return st, err
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return nil, withCode(ExitInput, fmt.Errorf("store %s: %w", path, err))
+	}
+	if o.path == "" {
+		if err := checkAppDir(cmpOr(o.app, appArg, ".")); err != nil {
+			return nil, err
+		}
+	}
+	st, err := duckdb.Open(ctx, "", duckdb.Options{})
+	if err != nil {
+		return nil, withCode(ExitInternal, err)
+	}
+	return st, nil
 }

@@ -91,6 +91,16 @@ func TestBadInput(t *testing.T) {
 			}
 		})
 	}
+	// Reading commands leave no store behind a mistyped --store.
+	typo := filepath.Join(dir, "typo", "fnops.duckdb")
+	for _, c := range [][]string{{"stats", okApp}, {"deploys", "list", okApp}, {"watch", "--once", okApp}} {
+		if _, stderr, code := runCLI(t, append(c, "--store", typo)...); code != 0 {
+			t.Errorf("%v on a store not there yet: exit %d: %s", c, code, stderr)
+		}
+	}
+	if _, err := os.Stat(filepath.Dir(typo)); err == nil {
+		t.Errorf("a reading command created %s", typo)
+	}
 	if _, err := os.Stat(filepath.Join(missing, ".fnops")); err == nil {
 		t.Errorf("a command created a store under the missing app directory %s", missing)
 	}

@@ -72,7 +72,7 @@ func newDeploysAddCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			st, _, err := o.store.openApp(cmd.Context(), appDir(args))
+			st, _, err := o.store.openApp(cmd.Context(), appDir(args), true)
 			if err != nil {
 				return err
 			}
@@ -105,7 +105,7 @@ func newDeploysRemoveCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			st, _, err := o.store.openApp(cmd.Context(), appDir(args))
+			st, _, err := o.store.openApp(cmd.Context(), appDir(args), true)
 			if err != nil {
 				return err
 			}
@@ -156,7 +156,7 @@ func newDeploysListCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			st, _, err := o.store.openApp(cmd.Context(), appDir(args))
+			st, _, err := o.store.openApp(cmd.Context(), appDir(args), false)
 			if err != nil {
 				return err
 			}

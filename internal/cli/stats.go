@@ -110,7 +110,7 @@ func runStats(ctx context.Context, e *env, o *statsOptions, args []string) error
 		return err
 	}
 	root := appDir(args)
-	st, _, err := o.store.openApp(ctx, root)
+	st, _, err := o.store.openApp(ctx, root, false)
 	if err != nil {
 		return err
 	}

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"strings"
 	"time"
@@ -13,7 +12,6 @@ import (
 	"github.com/fnops/fnops/internal/config"
 	"github.com/fnops/fnops/internal/detect"
 	"github.com/fnops/fnops/internal/store"
-	"github.com/fnops/fnops/internal/store/duckdb"
 	"github.com/spf13/cobra"
 )
 
@@ -97,15 +95,8 @@ func runWatch(ctx context.Context, e *env, o *watchOptions, args []string) error
 		return err
 	}
 	o.store.applyConfig(root, cfg)
-	// A store that does not exist yet is not created: an empty one in
-	// memory gives the same answer (no data, said as such).
-	var st store.Store
-	if _, statErr := os.Stat(o.store.storePath(root)); statErr != nil {
-		st, err = duckdb.Open(ctx, "", duckdb.Options{})
-		if err != nil {
-			return withCode(ExitInternal, err)
-		}
-	} else if st, _, err = o.store.open(ctx, root); err != nil {
+	st, err := o.store.openExisting(ctx, root)
+	if err != nil {
 		return err
 	}
 	defer st.Close()
