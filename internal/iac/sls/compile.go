@@ -126,7 +126,6 @@ type compiler struct {
 	restMethods       []string
 	restResources     map[string]string // path -> logical id
 	wsRoutes          []string
-	customS3          bool
 }
 
 func newCompiler(t *cfn.Template, doc *app.Node, svc *Service) *compiler {
