@@ -92,35 +92,19 @@ func runWatch(ctx context.Context, e *env, o *watchOptions, args []string) error
 		}
 		at = t
 	}
-	root := "."
-	if len(args) > 0 {
-		root = args[0]
-	}
-	cfg, err := loadConfig(root, o.config)
+	w, err := loadWatch(o, args)
 	if err != nil {
 		return err
-	}
-	settings, err := detect.NewSettings(cfg.Thresholds)
-	if err != nil {
-		return withCode(ExitInput, fmt.Errorf("%s: %w", cmpOr(cfg.File, ".fnops.yaml"), err))
-	}
-	if o.store.path == "" && o.store.app == "" && cfg.Store.Path != "" {
-		o.store.path = filepath.Join(root, cfg.Store.Path)
 	}
 	// A store that does not exist yet is not created: an empty one in
 	// memory gives the same answer (no data, said as such).
-	var st store.Store
-	if _, statErr := os.Stat(o.store.storePath(root)); statErr != nil {
-		st, err = duckdb.Open(ctx, "", duckdb.Options{})
-		if err != nil {
-			return withCode(ExitInternal, err)
-		}
-	} else if st, _, err = o.store.open(ctx, root); err != nil {
+	st, _, err := w.openStore(ctx, false)
+	if err != nil {
 		return err
 	}
 	defer st.Close()
-	g := appGraph(root)
-	ins, err := settings.Evaluate(ctx, st, g, at)
+	settings := w.settings
+	ins, err := settings.Evaluate(ctx, st, appGraph(w.root), at)
 	if err != nil {
 		return withCode(ExitInternal, err)
 	}
@@ -148,6 +132,55 @@ func runWatch(ctx context.Context, e *env, o *watchOptions, args []string) error
 		}
 	}
 	return nil
+}
+
+// watchApp is what both modes of watch set up from the app directory:
+// its configuration, the detectors' settings from its thresholds: section
+// and where its store is.
+type watchApp struct {
+	root     string
+	cfg      *config.Config
+	settings *detect.Settings
+	store    storeOptions // resolved: store.path of .fnops.yaml applied
+}
+
+// loadWatch reads the app's configuration and thresholds. It opens
+// nothing, so the caller can check the rest of the configuration before
+// a store is created.
+func loadWatch(o *watchOptions, args []string) (*watchApp, error) {
+	w := &watchApp{root: ".", store: o.store}
+	if len(args) > 0 {
+		w.root = args[0]
+	}
+	cfg, err := loadConfig(w.root, o.config)
+	if err != nil {
+		return nil, err
+	}
+	w.cfg = cfg
+	if w.settings, err = detect.NewSettings(cfg.Thresholds); err != nil {
+		return nil, withCode(ExitInput, err) // file:line: key path: problem
+	}
+	if w.store.path == "" && w.store.app == "" && cfg.Store.Path != "" {
+		w.store.path = filepath.Join(w.root, cfg.Store.Path)
+	}
+	return w, nil
+}
+
+// openStore opens the app's store and says where it is. Unless create,
+// a store that does not exist is not created: an empty one in memory
+// stands in for it.
+func (w *watchApp) openStore(ctx context.Context, create bool) (store.Store, string, error) {
+	path := w.store.storePath(w.root)
+	if !create {
+		if _, err := os.Stat(path); err != nil {
+			st, err := duckdb.Open(ctx, "", duckdb.Options{})
+			if err != nil {
+				return nil, path, withCode(ExitInternal, err)
+			}
+			return st, path, nil
+		}
+	}
+	return w.store.open(ctx, w.root)
 }
 
 // loadConfig reads the app's .fnops.yaml (or the file given), or the zero

@@ -76,18 +76,11 @@ func runWatchLive(ctx context.Context, e *env, o *watchOptions, args []string) e
 	if o.at != "" || o.all || o.failOn != "none" {
 		return usageError("--at, --all and --fail-on need --once")
 	}
-	root := "."
-	if len(args) > 0 {
-		root = args[0]
-	}
-	cfg, err := loadConfig(root, o.config)
+	w, err := loadWatch(o, args)
 	if err != nil {
 		return err
 	}
-	settings, err := detect.NewSettings(cfg.Thresholds)
-	if err != nil {
-		return withCode(ExitInput, fmt.Errorf("%s: %w", cmpOr(cfg.File, ".fnops.yaml"), err))
-	}
+	root, cfg, settings := w.root, w.cfg, w.settings
 	if len(cfg.Alerts.Sinks) == 0 && o.format == "json" {
 		cfg.Alerts.Sinks = []config.AlertSink{{Name: "stdout", Type: "stdout", Format: "json"}}
 	}
@@ -102,10 +95,7 @@ func runWatchLive(ctx context.Context, e *env, o *watchOptions, args []string) e
 			paths = append(paths, filepath.Join(root, p))
 		}
 	}
-	if o.store.path == "" && o.store.app == "" && cfg.Store.Path != "" {
-		o.store.path = filepath.Join(root, cfg.Store.Path)
-	}
-	st, storePath, err := o.store.open(ctx, root)
+	st, storePath, err := w.openStore(ctx, true)
 	if err != nil {
 		return err
 	}
