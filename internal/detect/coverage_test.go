@@ -46,7 +46,7 @@ func TestCoverage(t *testing.T) {
 			}
 		}
 	}
-	ins := commitEvaluate(t, ap, st, g, simStart.Add(minutes*time.Minute))
+	ins := commitEvaluate(t, ap, st, g, config.Thresholds{}, simStart.Add(minutes*time.Minute))
 	want := map[string]string{KindUnknownFunction: "mystery", KindNoData: "Idle", KindTelemetryGap: "app", KindClockSkew: "Worker"}
 	for _, in := range ins {
 		if want[in.Kind] == in.Resource {

@@ -116,15 +116,14 @@ func memStore(t testing.TB, fns ...[2]string) (store.Store, store.Appender, *app
 	return st, ap, g
 }
 
-// commitEvaluate commits what ap holds and evaluates st with the default
-// thresholds at at.
-func commitEvaluate(t testing.TB, ap store.Appender, st store.Store, g *app.Graph, at time.Time) []Insight {
+// commitEvaluate commits what ap holds and evaluates st with cfg at at.
+func commitEvaluate(t testing.TB, ap store.Appender, st store.Store, g *app.Graph, cfg config.Thresholds, at time.Time) []Insight {
 	t.Helper()
 	ctx := context.Background()
 	if _, err := ap.Commit(ctx); err != nil {
 		t.Fatal(err)
 	}
-	ins, err := Evaluate(ctx, st, g, config.Thresholds{}, at)
+	ins, err := Evaluate(ctx, st, g, cfg, at)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/fnops/fnops/internal/app"
+	"github.com/fnops/fnops/internal/config"
 	"github.com/fnops/fnops/internal/telemetry"
 )
 
@@ -33,7 +34,7 @@ func TestTimeoutUnknownLimit(t *testing.T) {
 			}
 		}
 	}
-	ins := commitEvaluate(t, ap, st, g, simStart.Add(minutes*time.Minute))
+	ins := commitEvaluate(t, ap, st, g, config.Thresholds{}, simStart.Add(minutes*time.Minute))
 	found := map[string]bool{}
 	for _, in := range ins {
 		if in.Kind != KindTimeout {
