@@ -69,7 +69,9 @@ func detectMemory(f *frame) error {
 // memoryPeaks is each function's peak over its memory-overprovisioned
 // baseline: one whole-range query for the functions on the global
 // baseline, and one more per baseline that functions override it with,
-// for those functions only.
+// for those functions only. The store's MemoryUse (fnops cost) is not
+// used: it has no buckets, groups by memory size and computes a 99th
+// percentile, so it is slower for a peak (docs/BENCHMARKS.md, Watch).
 func (f *frame) memoryPeaks(mr store.MemoryReporter) ([]store.MemoryStat, error) {
 	global := f.s.Limit(KindMemoryOverprovisioned).Baseline
 	own := map[time.Duration][]string{} // baseline → functions overriding with it
