@@ -7,7 +7,6 @@ import (
 	"github.com/fnops/fnops/internal/config"
 	"github.com/fnops/fnops/internal/report"
 	"github.com/fnops/fnops/internal/store"
-	"github.com/fnops/fnops/internal/telemetry"
 	"io"
 	"os"
 	"path/filepath"
@@ -130,17 +129,13 @@ func checkRuntime(e *env, o *checkOptions, root string, telemetryPaths []string,
 		if err != nil {
 			return withCode(ExitInput, fmt.Errorf("store.telemetry: %w", err))
 		}
-		sum := &ingestSummary{Rejected: map[string]int64{}}
-		w := newBatchWriter(ctx, st, 500_000)
-		for _, f := range files {
-			if _, err := telemetry.DecodeFile(ctx, f, telemetry.Options{}, &ingestSink{w: w, sum: sum}); err != nil {
-				w.abort()
-				return withCode(ExitInput, fmt.Errorf("ingest %s: %w", f, err))
-			}
+		list := make([]ingestInput, len(files))
+		for i, f := range files {
+			list[i] = ingestInput{path: f}
 		}
-		res, err := w.close()
+		_, res, err := ingestFiles(ctx, st, list, defaultIngestBatch, nil, nil)
 		if err != nil {
-			return withCode(ExitInternal, err)
+			return err
 		}
 		if res.Invocations.New > 0 {
 			fmt.Fprintf(out, "  ingested %d new invocations from %s\n", res.Invocations.New, strings.Join(telemetryPaths, ", "))

@@ -134,28 +134,19 @@ type hourKey struct {
 func priceApp(ctx context.Context, st store.Querier, cat *costCatalog, q costQuery) (*costResult, error) {
 	res := &costResult{FreeTier: q.freeTier, Region: cat.region, Implausible: map[string]int64{}, Functions: cat.byName}
 	res.From, res.To = q.from, q.to
-	if res.From.IsZero() || res.To.IsZero() {
-		fs, err := st.FunctionStats(ctx, store.Filter{From: q.from, To: q.to})
-		if err != nil {
-			return nil, err
-		}
-		var first, last time.Time
-		for _, s := range fs {
-			first, last = minTime(first, s.First), maxTime(last, s.Last)
-		}
-		if len(fs) == 0 {
-			return res, nil // nothing stored in the range
-		}
-		if res.From.IsZero() {
-			res.From = first.Truncate(time.Hour)
-		}
-		if res.To.IsZero() {
-			res.To = last.Truncate(time.Hour).Add(time.Hour)
-		}
+	// Gaps come from their own query over the rollups; run it beside the
+	// pricing. A zero From or To leaves the range open.
+	type gapsResult struct {
+		gaps []store.Gap
+		err  error
 	}
-	if res.From.IsZero() {
-		return res, nil // an empty store
-	}
+	gapsDone := make(chan gapsResult, 1)
+	go func() {
+		g, err := st.Gaps(ctx, store.Filter{From: q.from, To: q.to}, steadyHour)
+		gapsDone <- gapsResult{g, err}
+	}()
+	defer func() { <-gapsDone }()
+	var first, last time.Time // the buckets priced
 	monthStart := time.Date(res.From.Year(), res.From.Month(), 1, 0, 0, 0, 0, time.UTC)
 	// Corrections from the raw records the rollups cannot price as they are,
 	// per hour and per day.
@@ -228,6 +219,9 @@ func priceApp(ctx context.Context, st store.Querier, cat *costCatalog, q costQue
 		}
 		key, km := costKey(q.by, cf, r.Function, r.Version, r.Start)
 		keys[key] = km
+		if counted {
+			first, last = minTime(first, r.Start), maxTime(last, r.Start.Add(step))
+		}
 		if err := ledger.Add(cf.fn, u, key, counted); err != nil {
 			return fmt.Errorf("price %s at %s: %w", r.Function, r.Start.Format(time.RFC3339), err)
 		}
@@ -243,7 +237,7 @@ func priceApp(ctx context.Context, st store.Querier, cat *costCatalog, q costQue
 		return st.Usage(ctx, store.RollupQuery{Filter: store.Filter{From: f, To: t}, Step: step, ByVersion: true})
 	}
 	phase := func(f, t time.Time, counted bool) error {
-		if !f.Before(t) {
+		if !t.IsZero() && !f.Before(t) {
 			return nil
 		}
 		rs, err := usage(f, t, step)
@@ -277,8 +271,10 @@ func priceApp(ctx context.Context, st store.Querier, cat *costCatalog, q costQue
 		}
 		return nil
 	}
-	if err := phase(monthStart, res.From, false); err != nil {
-		return nil, err
+	if !res.From.IsZero() {
+		if err := phase(monthStart, res.From, false); err != nil {
+			return nil, err
+		}
 	}
 	if err := phase(res.From, res.To, true); err != nil {
 		return nil, err
@@ -293,10 +289,19 @@ func priceApp(ctx context.Context, st store.Querier, cat *costCatalog, q costQue
 	if res.Total, err = ledger.Total(); err != nil {
 		return nil, err
 	}
-	res.Table = cost.TableFor(res.From).Version
-	if res.Gaps, err = st.Gaps(ctx, store.Filter{From: res.From, To: res.To}, steadyHour); err != nil {
-		return nil, err
+	if res.From.IsZero() {
+		res.From = first
 	}
+	if res.To.IsZero() {
+		res.To = last
+	}
+	res.Table = cost.TableFor(res.From).Version
+	gr := <-gapsDone
+	gapsDone <- gr // for the deferred receive
+	if gr.err != nil {
+		return nil, gr.err
+	}
+	res.Gaps = gr.gaps
 	return res, nil
 }
 

@@ -9,12 +9,14 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
-	"github.com/fnops/fnops/internal/store"
+	"github.com/fnops/fnops/internal/store/duckdb"
 	"github.com/fnops/fnops/internal/telemetry"
 	"github.com/spf13/cobra"
 )
@@ -62,7 +64,7 @@ name (orders-api.log).`,
 	f.StringVar(&o.function, "function", "", "function `NAME` for logs that do not name it")
 	f.StringVar(&o.queries, "queries", "", "get-metric-data query `FILE` for metric data files without X.query.json beside them")
 	f.StringVarP(&o.format, "format", "f", "text", "summary format: text|json")
-	f.IntVar(&o.batch, "batch", 500_000, "records per committed batch")
+	f.IntVar(&o.batch, "batch", defaultIngestBatch, "records per committed batch")
 	f.BoolVar(&o.progress, "progress", true, "show progress on a terminal")
 	return cmd
 }
@@ -112,6 +114,27 @@ type inputSummary struct {
 
 const maxRejectSamples = 20
 
+// defaultIngestBatch is --batch's default. Go holds about 150 bytes per
+// invocation of a batch, and up to decodeWorkers+1 batches are in flight.
+const defaultIngestBatch = 250_000
+
+// ingestStoreOptions tune DuckDB for ingest: one thread, because the
+// decoders need the other cores and the commits run one at a time anyway,
+// and a small buffer pool, because a bulk append reads little back.
+var ingestStoreOptions = duckdb.Options{Threads: 1, MemoryLimit: 64 << 20}
+
+// ingestGoMemoryLimit is the Go heap's soft limit during ingest, unless
+// GOMEMLIMIT says otherwise: the batches in flight and the decoders'
+// buffers fit in it, and the collector runs harder rather than letting
+// the heap double past it.
+const ingestGoMemoryLimit = 160 << 20
+
+func setIngestMemoryLimit() {
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(ingestGoMemoryLimit)
+	}
+}
+
 func runIngest(ctx context.Context, e *env, o *ingestOptions, args []string) error {
 	if o.format != "text" && o.format != "json" {
 		return usageError("unknown --format %q: want text or json", o.format)
@@ -131,35 +154,30 @@ func runIngest(ctx context.Context, e *env, o *ingestOptions, args []string) err
 	if err != nil {
 		return withCode(ExitInput, err)
 	}
-	st, path, err := o.store.open(ctx, "")
+	setIngestMemoryLimit()
+	st, path, err := o.store.openWith(ctx, "", ingestStoreOptions)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-
 	sum := &ingestSummary{Version: 1, Store: path, Skipped: skipped, Rejected: map[string]int64{}, Samples: []rejectSample{}, Inputs: []inputSummary{}}
 	began := time.Now()
-	w := newBatchWriter(ctx, st, o.batch)
+	list := make([]ingestInput, len(inputs))
+	for i, in := range inputs {
+		list[i] = ingestInput{path: in, in: e.stdio.In, opts: telemetry.Options{Function: o.function, Queries: queries}}
+	}
+	var stored atomic.Int64
 	var prog *progress
 	if o.progress && IsTerminal(e.stdio.Err) {
-		prog = startProgress(e.stdio.Err, len(inputs), w)
+		prog = startProgress(e.stdio.Err, len(inputs), &stored)
 	}
-	for _, in := range inputs {
-		opts := telemetry.Options{Function: o.function, Queries: queries}
-		var s telemetry.Summary
-		var derr error
-		sink := &ingestSink{w: w, sum: sum}
-		if in == "-" {
-			opts.Path = "-"
-			s, derr = telemetry.Decode(ctx, e.stdio.In, opts, sink)
-		} else {
-			s, derr = telemetry.DecodeFile(ctx, in, opts, sink)
-		}
-		if derr != nil {
-			w.abort()
-			prog.stop()
-			return withCode(ExitInput, fmt.Errorf("ingest %s: %w", in, derr))
-		}
+	results, res, err := ingestFiles(ctx, st, list, o.batch, &stored, prog.fileDone)
+	prog.stop()
+	if err != nil {
+		return err
+	}
+	for i, r := range results {
+		s := r.sum
 		sum.Files++
 		sum.Records.Invocations += s.Invocations
 		sum.Records.Metrics += s.Metrics
@@ -167,15 +185,15 @@ func runIngest(ctx context.Context, e *env, o *ingestOptions, args []string) err
 		for r, n := range s.Rejected {
 			sum.Rejected[r] += n
 		}
-		sum.Inputs = append(sum.Inputs, inputSummary{Path: in, Format: s.Format.String(), Function: s.Function,
+		sum.rejectCount += r.rejected
+		for _, smp := range r.samples {
+			if len(sum.Samples) < maxRejectSamples {
+				sum.Samples = append(sum.Samples, smp)
+			}
+		}
+		sum.Inputs = append(sum.Inputs, inputSummary{Path: inputs[i], Format: s.Format.String(), Function: s.Function,
 			FunctionSource: string(s.FunctionSource), Invocations: s.Invocations, Metrics: s.Metrics,
 			Deploys: s.Deploys, Rejected: s.Rejected, Notes: s.Notes})
-		prog.fileDone()
-	}
-	res, err := w.close()
-	prog.stop()
-	if err != nil {
-		return withCode(ExitInternal, fmt.Errorf("ingest: %w", err))
 	}
 	sum.New = recordCounts{res.Invocations.New, res.Metrics.New, res.Deploys.New}
 	sum.Duplicates = recordCounts{res.Invocations.Duplicates, res.Metrics.Duplicates, res.Deploys.Duplicates}
@@ -317,193 +335,6 @@ func looksLikeTelemetry(path string) bool {
 	return telemetry.IsTelemetry(head)
 }
 
-// ingestSink hands decoded records to the batch writer and keeps the
-// first rejected inputs as samples.
-type ingestSink struct {
-	w   *batchWriter
-	sum *ingestSummary
-}
-
-func (s *ingestSink) Invocation(inv *telemetry.Invocation) error { return s.w.addInvocation(inv) }
-func (s *ingestSink) Metric(m *telemetry.Metric) error           { return s.w.addMetric(m) }
-func (s *ingestSink) Deploy(d *telemetry.Deploy) error           { return s.w.addDeploy(d) }
-func (s *ingestSink) Reject(r telemetry.Rejected) {
-	s.sum.rejectCount++
-	if len(s.sum.Samples) < maxRejectSamples {
-		s.sum.Samples = append(s.sum.Samples, rejectSample{File: r.File, Line: r.Line, Offset: r.Offset, Reason: r.Reason})
-	}
-}
-
-// batchWriter moves records from the decoder to the store on a second
-// goroutine, so decoding and appending use both cores, and commits every
-// batch records: each commit is all or nothing.
-type batchWriter struct {
-	ctx   context.Context
-	st    store.Store
-	batch int
-
-	chunk []telemetry.Invocation
-	ch    chan []telemetry.Invocation
-	done  chan struct{}
-
-	mu      sync.Mutex // guards app, res, err, stored (the writer goroutine and the decoder)
-	app     store.Appender
-	pending int
-	res     store.CommitResult
-	err     error
-	stored  int64
-}
-
-const chunkSize = 4096
-
-func newBatchWriter(ctx context.Context, st store.Store, batch int) *batchWriter {
-	w := &batchWriter{ctx: ctx, st: st, batch: batch, ch: make(chan []telemetry.Invocation, 8), done: make(chan struct{})}
-	w.chunk = make([]telemetry.Invocation, 0, chunkSize)
-	go w.loop()
-	return w
-}
-
-func (w *batchWriter) loop() {
-	defer close(w.done)
-	for chunk := range w.ch {
-		w.mu.Lock()
-		for i := range chunk {
-			if w.err != nil {
-				break
-			}
-			w.addLocked(func(a store.Appender) error { return a.AddInvocation(&chunk[i]) })
-		}
-		w.stored += int64(len(chunk))
-		w.mu.Unlock()
-	}
-}
-
-// addLocked adds one record through fn, opening and committing batches.
-// An invalid record is skipped (the decoder already vetted it); any other
-// error stops the ingest.
-func (w *batchWriter) addLocked(fn func(store.Appender) error) {
-	if w.app == nil {
-		w.app, w.err = w.st.Appender(w.ctx)
-		if w.err != nil {
-			return
-		}
-	}
-	if err := fn(w.app); err != nil {
-		var inv *store.Invalid
-		if !asInvalid(err, &inv) {
-			w.err = err
-			return
-		}
-	}
-	w.pending++
-	if w.pending >= w.batch {
-		w.commitLocked()
-	}
-}
-
-func (w *batchWriter) commitLocked() {
-	if w.app == nil || w.err != nil {
-		return
-	}
-	res, err := w.app.Commit(w.ctx)
-	w.app, w.pending = nil, 0
-	if err != nil {
-		w.err = err
-		return
-	}
-	w.res.Invocations = w.res.Invocations.Add(res.Invocations)
-	w.res.Metrics = w.res.Metrics.Add(res.Metrics)
-	w.res.Deploys = w.res.Deploys.Add(res.Deploys)
-}
-
-func (w *batchWriter) addInvocation(inv *telemetry.Invocation) error {
-	w.chunk = append(w.chunk, *inv)
-	if len(w.chunk) == chunkSize {
-		return w.flushChunk()
-	}
-	return nil
-}
-
-func (w *batchWriter) flushChunk() error {
-	if len(w.chunk) == 0 {
-		return w.firstErr()
-	}
-	select {
-	case w.ch <- w.chunk:
-	case <-w.ctx.Done():
-		return w.ctx.Err()
-	}
-	w.chunk = make([]telemetry.Invocation, 0, chunkSize)
-	return w.firstErr()
-}
-
-func (w *batchWriter) firstErr() error {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.err
-}
-
-// addMetric and addDeploy are rare next to invocations: they go to the
-// appender directly, after the invocations sent before them.
-func (w *batchWriter) addMetric(m *telemetry.Metric) error {
-	if err := w.flushChunk(); err != nil {
-		return err
-	}
-	mc := *m
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	w.addLocked(func(a store.Appender) error { return a.AddMetric(&mc) })
-	return w.err
-}
-
-func (w *batchWriter) addDeploy(d *telemetry.Deploy) error {
-	if err := w.flushChunk(); err != nil {
-		return err
-	}
-	dc := *d
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	w.addLocked(func(a store.Appender) error { return a.AddDeploy(&dc) })
-	return w.err
-}
-
-// close commits what is left and returns the totals.
-func (w *batchWriter) close() (store.CommitResult, error) {
-	err := w.flushChunk()
-	close(w.ch)
-	<-w.done
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if err == nil {
-		w.commitLocked()
-	}
-	if w.err != nil {
-		if w.app != nil {
-			w.app.Rollback()
-		}
-		return w.res, w.err
-	}
-	return w.res, err
-}
-
-// abort rolls back the open batch.
-func (w *batchWriter) abort() {
-	close(w.ch)
-	<-w.done
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if w.app != nil {
-		w.app.Rollback()
-		w.app = nil
-	}
-}
-
-func (w *batchWriter) storedCount() int64 {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.stored
-}
-
 // progress draws a one-line progress report on a terminal.
 type progress struct {
 	w     io.Writer
@@ -514,7 +345,7 @@ type progress struct {
 	wg    sync.WaitGroup
 }
 
-func startProgress(w io.Writer, files int, bw *batchWriter) *progress {
+func startProgress(w io.Writer, files int, stored *atomic.Int64) *progress {
 	p := &progress{w: w, files: files, stopc: make(chan struct{})}
 	began := time.Now()
 	p.wg.Add(1)
@@ -528,7 +359,7 @@ func startProgress(w io.Writer, files int, bw *batchWriter) *progress {
 				fmt.Fprint(w, "\r\033[K")
 				return
 			case <-t.C:
-				n := bw.storedCount()
+				n := stored.Load()
 				p.mu.Lock()
 				done := p.done
 				p.mu.Unlock()

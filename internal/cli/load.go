@@ -18,6 +18,7 @@ type loadOptions struct {
 	params  []string
 	region  string
 	account string
+	stage   string
 	exclude []string
 }
 
@@ -25,6 +26,7 @@ func (o *loadOptions) addFlags(fs *pflag.FlagSet) {
 	fs.StringArrayVar(&o.params, "param", nil, "override a template parameter: `Key=Value` (repeatable)")
 	fs.StringVar(&o.region, "region", "", "AWS region for AWS::Region (default: kept symbolic)")
 	fs.StringVar(&o.account, "account", "", "AWS account id for AWS::AccountId (default: kept symbolic)")
+	fs.StringVar(&o.stage, "stage", "", "Serverless Framework stage for ${opt:stage} (default: provider.stage, then dev); --param also sets ${param:key}")
 	fs.StringArrayVar(&o.exclude, "exclude", nil, "skip paths matching `GLOB` (repeatable; ** spans directories)")
 }
 
@@ -38,7 +40,7 @@ func (o *loadOptions) iacOptions() (iac.Options, error) {
 		}
 		params[k] = v
 	}
-	return iac.Options{Params: params, Region: o.region, Account: o.account, Exclude: o.exclude}, nil
+	return iac.Options{Params: params, Region: o.region, Account: o.account, Exclude: o.exclude, Stage: o.stage}, nil
 }
 
 // load loads the app at paths (default ".") and prints its diagnostics to

@@ -45,8 +45,13 @@ func (o *storeOptions) storePath(appArg string) string {
 
 // open opens the embedded DuckDB store at the resolved path.
 func (o *storeOptions) open(ctx context.Context, appArg string) (store.Store, string, error) {
+	return o.openWith(ctx, appArg, duckdb.Options{})
+}
+
+// openWith opens the store with DuckDB tuned by opts.
+func (o *storeOptions) openWith(ctx context.Context, appArg string, opts duckdb.Options) (store.Store, string, error) {
 	path := o.storePath(appArg)
-	s, err := duckdb.Open(ctx, path, duckdb.Options{})
+	s, err := duckdb.Open(ctx, path, opts)
 	if err != nil {
 		return nil, path, withCode(ExitInput, fmt.Errorf("open store: %w", err))
 	}

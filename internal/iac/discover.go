@@ -7,6 +7,8 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+
+	"github.com/fnops/fnops/internal/iac/sls"
 )
 
 // skipDirs are directories never walked into: VCS data, dependencies, build
@@ -54,6 +56,11 @@ func discover(paths []string, exclude []string) ([]candidate, []error) {
 				}
 				return nil
 			}
+			if sls.IsScriptServiceFile(p) && !excluded(rel, exclude) && !hasServiceFile(filepath.Dir(p)) {
+				// Reported by the loader: it must be printed to YAML.
+				out = append(out, candidate{path: p})
+				return nil
+			}
 			if !candidateExt[strings.ToLower(filepath.Ext(p))] || excluded(rel, exclude) {
 				return nil
 			}
@@ -65,6 +72,18 @@ func discover(paths []string, exclude []string) ([]candidate, []error) {
 		}
 	}
 	return out, errs
+}
+
+// hasServiceFile reports whether dir holds a serverless.yml/.yaml/.json,
+// which is loaded in place of a serverless.ts/.js beside it (often its
+// printed form).
+func hasServiceFile(dir string) bool {
+	for _, name := range [...]string{"serverless.yml", "serverless.yaml", "serverless.json"} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
+			return true
+		}
+	}
+	return false
 }
 
 // isCDKAsset reports whether rel is a CDK asset directory (cdk.out/asset.*),

@@ -13,6 +13,7 @@ import (
 	"github.com/fnops/fnops/internal/app"
 	"github.com/fnops/fnops/internal/iac/cfn"
 	"github.com/fnops/fnops/internal/iac/sam"
+	"github.com/fnops/fnops/internal/iac/sls"
 )
 
 // Options are the inputs of a load that the templates cannot supply.
@@ -27,6 +28,13 @@ type Options struct {
 	Exclude []string
 	// Workers bounds parallelism; 0 means GOMAXPROCS.
 	Workers int
+	// Stage is the Serverless Framework stage (--stage); "" leaves each
+	// service's provider.stage, then "dev". Params also serve as the
+	// services' --param values.
+	Stage string
+	// Env reads ${env:NAME} in Serverless Framework services; nil reads
+	// the process environment.
+	Env func(name string) (string, bool)
 }
 
 // Load finds the templates under paths and loads them into one graph. It
@@ -44,10 +52,13 @@ func Load(paths []string, opts Options) *app.Graph {
 }
 
 type loader struct {
-	opts   Options
-	mu     sync.Mutex
-	raw    map[string][]byte // file contents by clean path; nil: read from disk each time
-	loaded map[string]bool   // files loaded as a root or a nested stack
+	opts Options
+	// regions holds the region each Serverless Framework service deploys
+	// to (provider.region when --region is not given).
+	regions map[*cfn.Template]string
+	mu      sync.Mutex
+	raw     map[string][]byte // file contents by clean path; nil: read from disk each time
+	loaded  map[string]bool   // files loaded as a root or a nested stack
 }
 
 func (l *loader) markLoaded(file string) {
@@ -70,6 +81,9 @@ type parsed struct {
 	cand  candidate
 	tpl   *cfn.Template
 	diags []app.Diag
+	// includes are files a Serverless Framework service read through
+	// ${file(...)}: part of that service, not templates of their own.
+	includes []string
 }
 
 // loadedFile is one discovered file after loading: its graph when it was
@@ -163,17 +177,26 @@ func (l *loader) children(cands []candidate) map[string]bool {
 	children := make(map[string]bool)
 	l.parallel(len(cands), func(i int) {
 		data, err := l.read(cands[i].path)
-		if err != nil || !slices.ContainsFunc(nestedMarkers, func(m []byte) bool { return bytes.Contains(data, m) }) {
+		if err != nil {
+			return
+		}
+		service := sls.IsServiceFile(cands[i].path) && bytes.Contains(data, []byte("${file("))
+		if !service && !slices.ContainsFunc(nestedMarkers, func(m []byte) bool { return bytes.Contains(data, m) }) {
 			return
 		}
 		p := l.parseCandidate(cands[i])
 		if p.tpl == nil {
 			return
 		}
+		l.region(p.tpl) // not adapted here: drop its entry
 		locs := nestedLocations(p.tpl)
 		mu.Lock()
 		for _, loc := range locs {
 			children[filepath.Clean(filepath.Join(filepath.Dir(p.tpl.File), loc))] = true
+		}
+		// Files a service includes with ${file(...)} are part of it.
+		for _, inc := range p.includes {
+			children[filepath.Clean(inc)] = true
 		}
 		mu.Unlock()
 	})
@@ -228,9 +251,15 @@ func (l *loader) parseCandidate(c candidate) parsed {
 		p.diags = append(p.diags, app.Diag{Pos: app.Pos{File: c.path, Line: line}, Severity: app.SevError, Message: msg})
 		return p
 	}
+	if sls.IsScriptServiceFile(c.path) {
+		return fail(0, "a Serverless Framework service in JavaScript/TypeScript is not run by fnops; print it to YAML first: "+sls.PrintCommand)
+	}
 	data, err := l.read(c.path)
 	if err != nil {
 		return fail(0, errText(err))
+	}
+	if sls.IsServiceFile(c.path) {
+		return l.parseService(p, data)
 	}
 	if !looksLikeTemplate(data) {
 		if c.explicit {
@@ -255,6 +284,51 @@ func (l *loader) parseCandidate(c candidate) parsed {
 	}
 	p.tpl = tpl
 	return p
+}
+
+// parseService loads a Serverless Framework service into the
+// CloudFormation it deploys as.
+func (l *loader) parseService(p parsed, data []byte) parsed {
+	env := l.opts.Env
+	if env == nil {
+		env = os.LookupEnv
+	}
+	svc, err := sls.Load(p.cand.path, data, sls.Inputs{Stage: l.opts.Stage, Region: l.opts.Region,
+		Account: l.opts.Account, Params: l.opts.Params, Env: env,
+		ReadFile: func(file string) ([]byte, error) { return l.read(file) }})
+	if err != nil {
+		var d app.Diag
+		if !asDiag(err, &d) {
+			d = app.Diag{Pos: app.Pos{File: p.cand.path}, Severity: app.SevError, Message: err.Error()}
+		}
+		p.diags = append(p.diags, d)
+		return p
+	}
+	p.tpl, p.includes = svc.Template, svc.Files
+	for _, f := range svc.Files {
+		l.markLoaded(f)
+	}
+	l.mu.Lock()
+	if l.regions == nil {
+		l.regions = make(map[*cfn.Template]string)
+	}
+	l.regions[svc.Template] = svc.Region
+	l.mu.Unlock()
+	return p
+}
+
+// region is the region t deploys to: --region, else (for a Serverless
+// Framework service) its provider.region. The entry is dropped once read,
+// so no template outlives its turn.
+func (l *loader) region(t *cfn.Template) string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	r, ok := l.regions[t]
+	delete(l.regions, t)
+	if ok {
+		return r
+	}
+	return l.opts.Region
 }
 
 // parse parses data as a template and applies the format's transform.
@@ -309,7 +383,7 @@ func (l *loader) adapt(t *cfn.Template) *app.Graph {
 	l.markLoaded(t.File)
 	return cfn.Adapt(t, cfn.Options{
 		Params:    l.opts.Params,
-		Region:    l.opts.Region,
+		Region:    l.region(t),
 		Account:   l.opts.Account,
 		LoadChild: l.loadChild,
 	})

@@ -269,7 +269,7 @@ func scaled(t *app.Resource, targets []*app.Resource) bool {
 			continue
 		}
 		id := r.Props.Get("ResourceId")
-		if r.Stack == t.Stack && mentions(id, localID(t)) {
+		if scope(r) == scope(t) && mentions(id, localID(t)) {
 			return true
 		}
 		if s, ok := pattern(id); ok && t.Name != "" && s == "table/"+t.Name {

@@ -550,16 +550,6 @@ func kinesisCMKRule() *Rule {
 	}
 }
 
-// localID is a resource's logical id inside its own template (a nested
-// stack's resources are "Parent/Child" in the graph, "Child" in the
-// references their template writes).
-func localID(r *app.Resource) string {
-	if r.Stack != "" {
-		return strings.TrimPrefix(r.ID, r.Stack+"/")
-	}
-	return r.ID
-}
-
 // managedSNSKey reports whether a KmsMasterKeyId names the AWS managed
 // key of SNS.
 func managedSNSKey(n *app.Node) bool {
@@ -567,7 +557,7 @@ func managedSNSKey(n *app.Node) bool {
 	return ok && (s == "alias/aws/sns" || strings.HasSuffix(s, ":alias/aws/sns"))
 }
 
-// servicePublishers indexes, by stack and local id of the topic, the
+// servicePublishers indexes, by scope and local id of the topic, the
 // resources through which an AWS service publishes to a topic: CloudWatch
 // alarms with it among their actions, EventBridge rules targeting it,
 // buckets notifying it.
@@ -592,7 +582,7 @@ func servicePublishers(c *Context) map[[2]string][]*app.Resource {
 			mentionedIDs(n, func(id string) {
 				if !seen[id] {
 					seen[id] = true
-					k := [2]string{r.Stack, id}
+					k := [2]string{scope(r), id}
 					out[k] = append(out[k], r)
 				}
 			})
@@ -672,7 +662,7 @@ func snsManagedKeyRule() *Rule {
 				if index == nil {
 					index = servicePublishers(c)
 				}
-				pubs := index[[2]string{t.Stack, localID(t)}]
+				pubs := index[[2]string{scope(t), localID(t)}]
 				if len(pubs) == 0 {
 					continue
 				}

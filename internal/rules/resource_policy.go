@@ -29,8 +29,8 @@ func policyStatements(c *Context, r *app.Resource) []app.Statement {
 	var out []app.Statement
 	for _, s := range r.Statements {
 		p := c.Graph.Resource(s.Policy)
-		if p == nil && r.Stack != "" {
-			p = c.Graph.Resource(r.Stack + "/" + s.Policy)
+		if p == nil && scope(r) != "" {
+			p = c.Graph.Resource(scope(r) + s.Policy)
 		}
 		if p != nil && p.Kind == app.KindPolicy && p.ID != r.ID {
 			switch p.Type {
@@ -215,10 +215,21 @@ func refID(n *app.Node) string {
 	return ""
 }
 
+// scope is the prefix the loader gives the ids of one template's
+// resources: "Parent/" inside a nested stack, "file.yaml#" when two
+// templates share logical ids, "" otherwise. Logical ids hold neither
+// character.
+func scope(r *app.Resource) string {
+	return r.ID[:strings.LastIndexAny(r.ID, "/#")+1]
+}
+
+// localID is a resource's logical id inside its own template, the id its
+// template's references use.
+func localID(r *app.Resource) string { return logicalID(r.ID) }
+
 // targetOf returns the graph resource n, written in from's template,
-// refers to: by reference (inside a nested stack, to a resource of the
-// same stack), or by a literal that is a resource's logical id (the
-// loader's resolved form).
+// refers to: by reference (to a resource of the same template), or by a
+// literal that is a resource's id (the loader's resolved form).
 func targetOf(c *Context, from *app.Resource, n *app.Node) *app.Resource {
 	id := refID(n)
 	if id == "" {
@@ -228,8 +239,8 @@ func targetOf(c *Context, from *app.Resource, n *app.Node) *app.Resource {
 		}
 		id = s
 	}
-	if from != nil && from.Stack != "" {
-		if r := c.Graph.Resource(from.Stack + "/" + id); r != nil {
+	if from != nil && scope(from) != "" {
+		if r := c.Graph.Resource(scope(from) + id); r != nil {
 			return r
 		}
 	}

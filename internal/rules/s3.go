@@ -286,19 +286,18 @@ func s3LoggingRule() *Rule {
 `,
 		Check: func(c *Context) {
 			buckets := c.Resources(app.KindBucket)
-			var sinks []*app.Node
+			sinks := map[string]bool{} // scope + local id, or physical name
 			for _, b := range buckets {
-				if d := b.Props.Path("LoggingConfiguration", "DestinationBucketName"); d != nil {
-					sinks = append(sinks, d)
-				}
+				mentionedIDs(b.Props.Path("LoggingConfiguration", "DestinationBucketName"), func(id string) {
+					sinks[scope(b)+id] = true
+					sinks[id] = true
+				})
 			}
 			for _, b := range buckets {
 				if b.Props.Get("LoggingConfiguration") != nil {
 					continue
 				}
-				if slices.ContainsFunc(sinks, func(d *app.Node) bool {
-					return mentions(d, localID(b)) || (b.Name != "" && d.Text() == b.Name)
-				}) {
+				if sinks[b.ID] || (b.Name != "" && sinks[b.Name]) {
 					continue
 				}
 				c.Reportf(b, nil, "bucket %s has no server access logging", label(b))

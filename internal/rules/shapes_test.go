@@ -93,3 +93,57 @@ func TestOddShapes(t *testing.T) {
 		}
 	}
 }
+
+// TestScopedReferences loads two templates that share logical ids (the
+// loader names their resources file#Id): references must resolve inside
+// their own template.
+func TestScopedReferences(t *testing.T) {
+	dir := t.TempDir()
+	a := `Resources:
+  Fn:
+    Type: AWS::Lambda::Function
+    Properties: {Runtime: python3.13, Handler: app.handler, Role: arn:aws:iam::123456789012:role/r, Code: {ZipFile: x}}
+  Nightly:
+    Type: AWS::Events::Rule
+    Properties:
+      ScheduleExpression: rate(1 day)
+      Targets: [{Id: fn, Arn: !GetAtt Fn.Arn}]
+  Alarms:
+    Type: AWS::SNS::Topic
+    Properties: {KmsMasterKeyId: alias/aws/sns}
+  Depth:
+    Type: AWS::CloudWatch::Alarm
+    Properties: {AlarmActions: [!Ref Alarms], Namespace: AWS/SQS, MetricName: X, Period: 60, EvaluationPeriods: 1, Threshold: 0, ComparisonOperator: GreaterThanThreshold, Statistic: Maximum}
+`
+	b := `Resources:
+  Fn:
+    Type: AWS::Lambda::Function
+    Properties: {Runtime: python3.13, Handler: app.handler, Role: arn:aws:iam::123456789012:role/r, Code: {ZipFile: x}}
+  Nightly:
+    Type: AWS::Events::Rule
+    Properties:
+      ScheduleExpression: rate(1 day)
+      Targets: [{Id: fn, Arn: !GetAtt Fn.Arn}]
+  Alarms:
+    Type: AWS::SNS::Topic
+    Properties: {KmsMasterKeyId: alias/aws/sns}
+`
+	for name, src := range map[string]string{"a.yaml": a, "b.yaml": b} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	g := iac.Load([]string{dir}, iac.Options{})
+	if g.Resource("Fn") != nil {
+		t.Fatalf("ids are not scoped by file: %v", g.Resources[0].ID)
+	}
+	var got []string
+	for _, f := range (&Engine{Registry: Builtin()}).Run(g) {
+		if f.Rule == "eventbridge-target-dlq" || f.Rule == "sns-managed-key-service-publisher" {
+			got = append(got, f.Rule+" "+f.Resource)
+		}
+	}
+	if len(got) != 1 || got[0] != "sns-managed-key-service-publisher a.yaml#Alarms" {
+		t.Errorf("findings %q, want only sns-managed-key-service-publisher on a.yaml#Alarms", got)
+	}
+}

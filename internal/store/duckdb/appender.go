@@ -42,6 +42,7 @@ type appender struct {
 	metric, deploy, names *duck.Appender
 
 	batch  *invBatch // the batch's invocations
+	roll   rollups   // their rollups, counted as they are added
 	handle int64     // batch's handle for fnops_inv_batch
 
 	// Datapoint identities seen in this batch: a repeat is a duplicate.
@@ -131,6 +132,7 @@ func (a *appender) AddInvocation(inv *telemetry.Invocation) error {
 		ids[i] = id
 	}
 	a.batch.add(&ids, inv)
+	a.roll.add(a.batch, a.batch.len()-1)
 	start := inv.Start.UnixMicro()
 	if a.invRows == 0 || start < a.minStart {
 		a.minStart = start
@@ -265,6 +267,7 @@ func (a *appender) release(err error) error {
 		err = errors.Join(err, e)
 	}
 	a.metricSeen = nil
+	a.roll = rollups{}
 	return errors.Join(err, a.conn.Close())
 }
 
@@ -355,12 +358,16 @@ func (a *appender) commitInvocations(ctx context.Context, tx *sql.Tx, horizonUS 
 	// read: DuckDB skips the row groups outside it by their min/max.
 	// Finding repeats here rather than in a Go set at Add costs less CPU
 	// (DuckDB's partitioned hash table, on every core) and no Go memory.
+	// Only the batch's functions are read, too: rows are stored in
+	// batches of few functions, so most row groups' fn min/max rule them
+	// out, where the time window alone let every function's rows of the
+	// same hours be read and joined.
 	rows, err := tx.QueryContext(ctx, fmt.Sprintf(`SELECT b.row, 0 FROM %[1]s(%[2]d) b SEMI JOIN (
-		SELECT fn, request_uuid FROM invocations WHERE start_ts BETWEEN ? AND ?) i
+		SELECT fn, request_uuid FROM invocations WHERE start_ts BETWEEN ? AND ? AND fn IN (%[3]s)) i
 		ON b.fn = i.fn AND b.request_uuid = i.request_uuid
 		UNION ALL
 		SELECT min(row), count(*) FROM %[1]s(%[2]d) GROUP BY fn, request_uuid HAVING count(*) > 1`,
-		keysFunc, a.handle), lo.Add(-store.MaxInvocation), hi.Add(store.MaxInvocation))
+		keysFunc, a.handle, b.fnList()), lo.Add(-store.MaxInvocation), hi.Add(store.MaxInvocation))
 	if err != nil {
 		return fmt.Errorf("dedupe: %w", err)
 	}
@@ -412,7 +419,7 @@ func (a *appender) commitInvocations(ctx context.Context, tx *sql.Tx, horizonUS 
 	if err := a.insertRequestTexts(ctx, tx); err != nil {
 		return err
 	}
-	if err := a.stageRollups(); err != nil {
+	if err := a.stageRollups(dropped > 0); err != nil {
 		return fmt.Errorf("rollup: %w", err)
 	}
 	for _, q := range rollupSQL {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -36,8 +37,9 @@ type Options struct {
 
 // Store is a store.Store in one DuckDB file.
 type Store struct {
-	db   *sql.DB
-	path string
+	db      *sql.DB
+	path    string
+	threads int // Options.Threads
 
 	// commitMu serializes commits and retention: each reads the stored
 	// rows it is about to add to, so two at once could both miss a
@@ -45,9 +47,11 @@ type Store struct {
 	commitMu sync.Mutex
 
 	names      names
-	batches    sync.Map  // handle → *invBatch, for fnops_inv_batch
-	batchPool  sync.Pool // spent *invBatch buffers: fresh ones cost page faults
+	batches    sync.Map // handle → *invBatch, for fnops_inv_batch
+	freeMu     sync.Mutex
+	free       []*invBatch // spent batches, for reuse (see maxFreeBatches)
 	nextHandle atomic.Int64
+	fastFill   atomic.Bool // batches are written whole columns at a time (chunk.go)
 
 	mu     sync.Mutex
 	closed bool
@@ -78,7 +82,7 @@ func open(ctx context.Context, path string, opts Options, steps []string) (*Stor
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
 	db := sql.OpenDB(conn)
-	s := &Store{db: db, path: path}
+	s := &Store{db: db, path: path, threads: opts.Threads}
 	if err := s.configure(ctx, opts); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open store %s: %w", path, err)
@@ -95,6 +99,7 @@ func open(ctx context.Context, path string, opts Options, steps []string) (*Stor
 		db.Close()
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
+	s.fastFill.Store(chunkLayout.ok && s.probeFastFill(ctx) == nil)
 	return s, nil
 }
 
@@ -128,6 +133,12 @@ func (s *Store) Close() error {
 		return nil
 	}
 	s.closed = true
+	if s.threads > 0 && s.threads < runtime.NumCPU() {
+		// Closing checkpoints what is still in the write-ahead log, which
+		// after an ingest is most of what it wrote. Nothing else runs
+		// now, so it may use every core.
+		_, _ = s.db.Exec(fmt.Sprintf("SET threads = %d", runtime.NumCPU()))
+	}
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("close store %s: %w", s.path, err)
 	}

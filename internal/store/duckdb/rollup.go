@@ -26,54 +26,72 @@ type rollAgg struct {
 
 const minuteUS = int64(time.Minute / time.Microsecond)
 
-// stageRollups aggregates the batch's (new) invocations per function,
-// version and minute into stage_roll. It runs in Go, over the buffers
-// already in memory, because that is one cheap pass; grouping the same
-// rows in DuckDB cost 0.2 µs a row more.
-func (a *appender) stageRollups() error {
-	b := a.batch
-	aggs := make(map[rollKey]*rollAgg)
-	var lastKey rollKey
-	var agg *rollAgg
-	for i := range b.len() {
-		start := b.start[i]
-		k := rollKey{b.fn[i], b.ver[i], floorDiv(start, minuteUS) * minuteUS}
-		if agg == nil || k != lastKey {
-			agg = aggs[k]
-			if agg == nil {
-				agg = &rollAgg{first: start, last: b.end[i], bins: make(map[int16]int64)}
-				aggs[k] = agg
-			}
-			lastKey = k
-		}
-		agg.n++
-		if b.cold[i] {
-			agg.cold++
-		}
-		switch telemetry.Status(b.status[i]) {
-		case telemetry.StatusSuccess:
-		case telemetry.StatusTimeout:
-			agg.errs++
-			agg.timeouts++
-		case telemetry.StatusOOM:
-			agg.errs++
-			agg.ooms++
-		case telemetry.StatusInitError:
-			agg.errs++
-			agg.initErrs++
-		default:
-			agg.errs++
-		}
-		agg.billedMS += b.billed[i]
-		agg.billedMBMS += b.billed[i] * int64(b.mem[i])
-		d := b.dur[i]
-		agg.durSum += d
-		agg.durMax = max(agg.durMax, d)
-		agg.initSum += b.init[i]
-		agg.first = min(agg.first, start)
-		agg.last = max(agg.last, b.end[i])
-		agg.bins[store.SketchBin(d)]++
+// rollups aggregates invocations per function, version and minute. An
+// appender counts each invocation as it is added, on the goroutine that
+// fills the batch, so the commit (one at a time) only writes the sums;
+// grouping the same rows in DuckDB cost 0.2 µs a row more.
+type rollups struct {
+	aggs    map[rollKey]*rollAgg
+	lastKey rollKey
+	last    *rollAgg
+}
+
+// add counts row i of b.
+func (r *rollups) add(b *invBatch, i int) {
+	if r.aggs == nil {
+		r.aggs = make(map[rollKey]*rollAgg)
 	}
+	start := b.start[i]
+	k := rollKey{b.fn[i], b.ver[i], floorDiv(start, minuteUS) * minuteUS}
+	agg := r.last
+	if agg == nil || k != r.lastKey {
+		agg = r.aggs[k]
+		if agg == nil {
+			agg = &rollAgg{first: start, last: b.end[i], bins: make(map[int16]int64)}
+			r.aggs[k] = agg
+		}
+		r.lastKey, r.last = k, agg
+	}
+	agg.n++
+	if b.cold[i] {
+		agg.cold++
+	}
+	switch telemetry.Status(b.status[i]) {
+	case telemetry.StatusSuccess:
+	case telemetry.StatusTimeout:
+		agg.errs++
+		agg.timeouts++
+	case telemetry.StatusOOM:
+		agg.errs++
+		agg.ooms++
+	case telemetry.StatusInitError:
+		agg.errs++
+		agg.initErrs++
+	default:
+		agg.errs++
+	}
+	agg.billedMS += b.billed[i]
+	agg.billedMBMS += b.billed[i] * int64(b.mem[i])
+	d := b.dur[i]
+	agg.durSum += d
+	agg.durMax = max(agg.durMax, d)
+	agg.initSum += b.init[i]
+	agg.first = min(agg.first, start)
+	agg.last = max(agg.last, b.end[i])
+	agg.bins[store.SketchBin(d)]++
+}
+
+// stageRollups writes the batch's rollups into stage_roll. When the commit
+// dropped rows (duplicates, too old), the counts made as they were added
+// are wrong, and the rows left are counted again.
+func (a *appender) stageRollups(dropped bool) error {
+	if dropped {
+		a.roll = rollups{}
+		for i := range a.batch.len() {
+			a.roll.add(a.batch, i)
+		}
+	}
+	aggs := a.roll.aggs
 	app, err := a.newDuckAppender("stage_roll")
 	if err != nil {
 		return err

@@ -1,0 +1,2 @@
+const serverlessConfiguration = { service: 'typed', provider: { name: 'aws' } };
+module.exports = serverlessConfiguration;

@@ -1,0 +1,214 @@
+package sls
+
+import (
+	"strconv"
+	"strings"
+	"unicode"
+
+	"github.com/fnops/fnops/internal/app"
+)
+
+// mk builds Derived nodes positioned at p: the position of whatever in
+// serverless.yml the generated value comes from.
+type mk struct{ p app.Pos }
+
+func (g mk) str(s string) *app.Node {
+	return &app.Node{Kind: app.StringNode, Scalar: s, Pos: g.p, Origin: app.Derived}
+}
+
+func (g mk) num(n int64) *app.Node {
+	return &app.Node{Kind: app.NumberNode, Scalar: strconv.FormatInt(n, 10), Pos: g.p, Origin: app.Derived}
+}
+
+func (g mk) boolean(b bool) *app.Node {
+	return &app.Node{Kind: app.BoolNode, Scalar: strconv.FormatBool(b), Pos: g.p, Origin: app.Derived}
+}
+
+// m builds a map from key/value pairs, leaving out nil values.
+func (g mk) m(kv ...any) *app.Node {
+	n := &app.Node{Kind: app.MapNode, Pos: g.p, Origin: app.Derived}
+	for i := 0; i+1 < len(kv); i += 2 {
+		if v, _ := kv[i+1].(*app.Node); v != nil {
+			n.Keys = append(n.Keys, kv[i].(string))
+			n.Values = append(n.Values, v)
+		}
+	}
+	return n
+}
+
+func (g mk) list(items ...*app.Node) *app.Node {
+	n := &app.Node{Kind: app.ListNode, Pos: g.p, Origin: app.Derived}
+	for _, it := range items {
+		if it != nil {
+			n.List = append(n.List, it)
+		}
+	}
+	return n
+}
+
+func (g mk) strs(ss ...string) *app.Node {
+	l := g.list()
+	for _, s := range ss {
+		l.List = append(l.List, g.str(s))
+	}
+	return l
+}
+
+func (g mk) ref(id string) *app.Node { return g.m("Ref", g.str(id)) }
+
+func (g mk) getAtt(id, attr string) *app.Node {
+	return g.m("Fn::GetAtt", g.list(g.str(id), g.str(attr)))
+}
+
+func (g mk) sub(s string) *app.Node { return g.m("Fn::Sub", g.str(s)) }
+
+// join builds Fn::Join [sep, parts]; string parts become string nodes.
+func (g mk) join(sep string, parts ...any) *app.Node {
+	l := g.list()
+	for _, p := range parts {
+		switch v := p.(type) {
+		case string:
+			l.List = append(l.List, g.str(v))
+		case *app.Node:
+			l.List = append(l.List, v)
+		}
+	}
+	return g.m("Fn::Join", g.list(g.str(sep), l))
+}
+
+// The pseudo parameters the framework's ARNs are built from.
+func (g mk) partition() *app.Node { return g.ref("AWS::Partition") }
+func (g mk) region() *app.Node    { return g.ref("AWS::Region") }
+func (g mk) account() *app.Node   { return g.ref("AWS::AccountId") }
+
+func (g mk) allow(actions []string, resources ...*app.Node) *app.Node {
+	return g.m("Effect", g.str("Allow"), "Action", g.strs(actions...), "Resource", g.list(resources...))
+}
+
+// Naming, as the framework's lib/plugins/aws/lib/naming.js does it.
+
+// upperFirst is lodash's upperFirst.
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	r := []rune(s)
+	r[0] = unicode.ToUpper(r[0])
+	return string(r)
+}
+
+// normalizedName is getNormalizedFunctionName / getNormalizedResourceName:
+// '-' becomes Dash, '_' Underscore, the first letter upper case.
+func normalizedName(s string) string {
+	return upperFirst(strings.NewReplacer("-", "Dash", "_", "Underscore").Replace(s))
+}
+
+// alnum is normalizeNameToAlphaNumericOnly: letters and digits only, the
+// first upper case.
+func alnum(s string) string { return upperFirst(alnumRaw(s)) }
+
+// pathPart is normalizePathPart: lodash's capitalize (first upper, rest
+// lower), '-' as Dash, {x} as xVar, then letters and digits only.
+func pathPart(s string) string {
+	if s == "" {
+		return ""
+	}
+	r := []rune(strings.ToLower(s))
+	r[0] = unicode.ToUpper(r[0])
+	s = strings.ReplaceAll(string(r), "-", "Dash")
+	if i := strings.IndexByte(s, '{'); i >= 0 {
+		if j := strings.LastIndexByte(s, '}'); j > i {
+			s = s[:i] + s[i+1:j] + "Var" + s[j+1:]
+		}
+	}
+	return upperFirst(alnumRaw(s))
+}
+
+func alnumRaw(s string) string {
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' {
+			b = append(b, c)
+		}
+	}
+	return string(b)
+}
+
+// normalizePath is normalizePath: each '/'-separated part normalized.
+func normalizePath(p string) string {
+	var b strings.Builder
+	for _, part := range strings.Split(p, "/") {
+		b.WriteString(pathPart(part))
+	}
+	return b.String()
+}
+
+// keyPos returns the position of key in map n (the key itself when known,
+// else its value, else the map).
+func keyPos(n *app.Node, key string) app.Pos {
+	if n == nil {
+		return app.Pos{}
+	}
+	for i, k := range n.Keys {
+		if k == key {
+			if i < len(n.KeyPos) && n.KeyPos[i].Known() {
+				return n.KeyPos[i]
+			}
+			if v := n.Values[i]; v != nil && v.Pos.Known() {
+				return v.Pos
+			}
+		}
+	}
+	return n.Pos
+}
+
+// entryPos is the position of the i-th key of map n.
+func entryPos(n *app.Node, i int) app.Pos {
+	if i < len(n.KeyPos) && n.KeyPos[i].Known() {
+		return n.KeyPos[i]
+	}
+	if v := n.Values[i]; v != nil && v.Pos.Known() {
+		return v.Pos
+	}
+	return n.Pos
+}
+
+// refTarget returns the logical id a Ref or Fn::GetAtt names, "" else.
+func refTarget(n *app.Node) string {
+	name, arg, ok := n.Intrinsic()
+	if !ok {
+		return ""
+	}
+	switch name {
+	case "Ref":
+		if s := arg.Text(); !strings.HasPrefix(s, "AWS::") {
+			return s
+		}
+	case "Fn::GetAtt":
+		if arg.IsList() && len(arg.List) > 0 {
+			return arg.List[0].Text()
+		}
+		s := arg.Text()
+		if i := strings.IndexByte(s, '.'); i >= 0 {
+			return s[:i]
+		}
+		return s
+	}
+	return ""
+}
+
+// hash is a short stable content hash (FNV-1a) for the ids the framework
+// suffixes with a code hash or a timestamp.
+func hash(parts ...string) string {
+	h := uint64(14695981039346656037)
+	for _, p := range parts {
+		for i := 0; i < len(p); i++ {
+			h ^= uint64(p[i])
+			h *= 1099511628211
+		}
+		h ^= 0xff
+		h *= 1099511628211
+	}
+	return strconv.FormatUint(h, 36)
+}
