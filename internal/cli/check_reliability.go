@@ -29,7 +29,7 @@ func checkReliability(ctx context.Context, w io.Writer, q store.Querier, g *app.
 	}
 	s, err := detect.NewSettings(cfg)
 	if err != nil {
-		return withCode(ExitInput, fmt.Errorf("thresholds: %w", err))
+		return withCode(ExitInput, err) // file:line: key path: problem
 	}
 	end, err := dataEnd(ctx, q)
 	if err != nil {

@@ -143,7 +143,7 @@ func watchSetup(root, cfgFile string) (*config.Config, *detect.Settings, error) 
 	}
 	settings, err := detect.NewSettings(cfg.Thresholds)
 	if err != nil {
-		return nil, nil, withCode(ExitInput, fmt.Errorf("%s: %w", cmpOr(cfg.File, ".fnops.yaml"), err))
+		return nil, nil, withCode(ExitInput, err) // file:line: key path: problem
 	}
 	return cfg, settings, nil
 }

@@ -188,7 +188,39 @@ func TestWatchBadThresholds(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, stderr, code := runCLI(t, "watch", "--once", dir)
-	if code != 2 || !strings.Contains(stderr, ".fnops.yaml") || !strings.Contains(stderr, `"error-rates"`) {
+	if code != 2 || !strings.Contains(stderr, cfg+":2: thresholds.disable[0]: ") || !strings.Contains(stderr, `"error-rates"`) {
 		t.Errorf("exit %d, %q", code, stderr)
+	}
+}
+
+// TestWatchSetupBothModes: --once and continuous watch read the same
+// configuration the same way: a bad thresholds: section is the same
+// input error, found before any store is created, and store.path of
+// .fnops.yaml is the store either mode uses (continuous mode creates it,
+// --once does not).
+func TestWatchSetupBothModes(t *testing.T) {
+	modes := map[string][]string{"once": {"--once"}, "live": {"--follow", "-", "--function", "orders", "--clock", "data"}}
+	for name, flags := range modes {
+		dir := t.TempDir()
+		cfg := filepath.Join(dir, ".fnops.yaml")
+		os.WriteFile(cfg, []byte("store:\n  path: data/s.duckdb\nthresholds:\n  disable: [error-rates]\n"), 0o644)
+		_, stderr, code := runCLI(t, append([]string{"watch", dir}, flags...)...)
+		if code != 2 || !strings.Contains(stderr, cfg) || !strings.Contains(stderr, `"error-rates"`) {
+			t.Errorf("%s: bad thresholds: exit %d, %q", name, code, stderr)
+		}
+		if _, err := os.Stat(filepath.Join(dir, "data")); err == nil {
+			t.Errorf("%s: a store was created for a configuration that failed", name)
+		}
+		os.WriteFile(cfg, []byte("store:\n  path: data/s.duckdb\n"), 0o644)
+		if _, stderr, code = runCLI(t, append([]string{"watch", dir}, flags...)...); code != 0 {
+			t.Fatalf("%s: exit %d: %s", name, code, stderr)
+		}
+		_, err := os.Stat(filepath.Join(dir, "data", "s.duckdb"))
+		if created := err == nil; created != (name == "live") {
+			t.Errorf("%s: store at store.path created: %v", name, created)
+		}
+		if name == "live" && !strings.Contains(stderr, filepath.Join(dir, "data", "s.duckdb")) {
+			t.Errorf("live: the banner does not name the configured store: %s", stderr)
+		}
 	}
 }

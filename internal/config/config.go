@@ -169,6 +169,7 @@ func Parse(file string, data []byte) (*Config, error) {
 	if err := yaml.Unmarshal(data, &root); err == nil {
 		locate(cfg, &root)
 	}
+	cfg.Thresholds.locate(file, &root)
 	var errs []error
 	for _, s := range cfg.Audit.Suppressions {
 		if strings.TrimSpace(s.Reason) == "" {

@@ -1,6 +1,13 @@
 package config
 
-import "time"
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
 
 // Thresholds is the `thresholds:` section: the runtime detectors' settings
 // (fnops watch and the Reliability section of fnops check). Every field is
@@ -31,6 +38,58 @@ type Thresholds struct {
 	// Functions override Limits and Disable per function, by logical id
 	// or function name.
 	Functions map[string]FunctionThresholds `yaml:"functions"`
+
+	// file and lines locate the section's keys for error messages:
+	// lines maps a key path ("thresholds.functions.Fn.timeout.window",
+	// "thresholds.disable[1]") to its line in file. Parse fills them.
+	file  string
+	lines map[string]int
+}
+
+// Where is "file:line" of the key path (or of its nearest written
+// parent) for error messages; the file alone when the line is not
+// known, and "" when the thresholds were not read from a file.
+func (t *Thresholds) Where(path string) string {
+	for p := path; p != ""; {
+		if line := t.lines[p]; line > 0 {
+			return t.file + ":" + strconv.Itoa(line)
+		}
+		i := strings.LastIndexAny(p, ".[")
+		if i < 0 {
+			break
+		}
+		p = p[:i]
+	}
+	return t.file
+}
+
+// locateThresholds records where the thresholds: section's keys are.
+func (t *Thresholds) locate(file string, root *yaml.Node) {
+	t.file = file
+	doc := docRoot(root)
+	if doc == nil || doc.Kind != yaml.MappingNode {
+		return
+	}
+	t.lines = map[string]int{}
+	var walk func(path string, line int, n *yaml.Node)
+	walk = func(path string, line int, n *yaml.Node) {
+		t.lines[path] = line
+		switch n.Kind {
+		case yaml.MappingNode:
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				walk(path+"."+n.Content[i].Value, n.Content[i].Line, n.Content[i+1])
+			}
+		case yaml.SequenceNode:
+			for i, item := range n.Content {
+				walk(fmt.Sprintf("%s[%d]", path, i), item.Line, item)
+			}
+		}
+	}
+	for i := 0; i+1 < len(doc.Content); i += 2 {
+		if k := doc.Content[i]; k.Value == "thresholds" {
+			walk("thresholds", k.Line, doc.Content[i+1])
+		}
+	}
 }
 
 // FunctionThresholds are one function's overrides.

@@ -39,3 +39,26 @@ func TestThresholds(t *testing.T) {
 		t.Error("an unknown kind was accepted")
 	}
 }
+
+// TestThresholdsWhere: a key path is located at its own line, or at its
+// nearest written parent's; thresholds not read from a file have none.
+func TestThresholdsWhere(t *testing.T) {
+	cfg, err := Parse("a.yaml", []byte("version: 1\nthresholds:\n  disable: [x, y]\n  functions:\n    Fn:\n      timeout: {warning: 2}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for path, want := range map[string]string{
+		"thresholds.disable[1]":                 "a.yaml:3",
+		"thresholds.functions.Fn.timeout.grace": "a.yaml:6",
+		"thresholds.functions.Other.timeout":    "a.yaml:4",
+		"thresholds.interval":                   "a.yaml:2",
+	} {
+		if got := cfg.Thresholds.Where(path); got != want {
+			t.Errorf("%s: %q, want %q", path, got, want)
+		}
+	}
+	var zero Thresholds
+	if got := zero.Where("thresholds.interval"); got != "" {
+		t.Errorf("not from a file: %q", got)
+	}
+}

@@ -6,9 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/fnops/fnops/internal/app"
 	"github.com/fnops/fnops/internal/config"
-	"github.com/fnops/fnops/internal/store/duckdb"
 	"github.com/fnops/fnops/internal/telemetry"
 )
 
@@ -18,19 +16,7 @@ import (
 // two minutes shifted.
 func TestCoverage(t *testing.T) {
 	ctx := context.Background()
-	st, err := duckdb.Open(ctx, "", duckdb.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	g := app.New()
-	g.Add(&app.Resource{ID: "Worker", Kind: app.KindFunction, Name: "worker"})
-	g.Add(&app.Resource{ID: "Idle", Kind: app.KindFunction, Name: "idle"})
-	g.Sort()
-	ap, err := st.Appender(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	st, ap, g := memStore(t, [2]string{"Worker", "worker"}, [2]string{"Idle", "idle"})
 	gapFrom, gapTo := 120, 150 // minutes with no data from anyone
 	const minutes = 240
 	for m := range minutes {
@@ -60,13 +46,7 @@ func TestCoverage(t *testing.T) {
 			}
 		}
 	}
-	if _, err := ap.Commit(ctx); err != nil {
-		t.Fatal(err)
-	}
-	ins, err := Evaluate(ctx, st, g, config.Thresholds{}, simStart.Add(minutes*time.Minute))
-	if err != nil {
-		t.Fatal(err)
-	}
+	ins := commitEvaluate(t, ap, st, g, config.Thresholds{}, simStart.Add(minutes*time.Minute))
 	want := map[string]string{KindUnknownFunction: "mystery", KindNoData: "Idle", KindTelemetryGap: "app", KindClockSkew: "Worker"}
 	for _, in := range ins {
 		if want[in.Kind] == in.Resource {
@@ -92,7 +72,7 @@ func TestCoverage(t *testing.T) {
 	}
 	// Evaluated where nothing is stored: one no-data for the app, and
 	// nothing claimed as fine.
-	ins, err = Evaluate(ctx, st, g, config.Thresholds{}, simStart.Add(30*24*time.Hour))
+	ins, err := Evaluate(ctx, st, g, config.Thresholds{}, simStart.Add(30*24*time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}

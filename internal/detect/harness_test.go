@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/fnops/fnops/internal/app"
+	"github.com/fnops/fnops/internal/config"
 	"github.com/fnops/fnops/internal/iac"
 	"github.com/fnops/fnops/internal/sim"
 	"github.com/fnops/fnops/internal/store"
@@ -90,4 +91,41 @@ func simulatedGraph(t testing.TB, g *app.Graph, cfg sim.Config) (store.Store, *s
 		t.Fatalf("%d simulated records rejected", sink.bad)
 	}
 	return st, truth
+}
+
+// memStore opens an empty in-memory store, closed when the test ends,
+// and an appender on it, with a graph of the functions named (logical id
+// first, then function name).
+func memStore(t testing.TB, fns ...[2]string) (store.Store, store.Appender, *app.Graph) {
+	t.Helper()
+	ctx := context.Background()
+	st, err := duckdb.Open(ctx, "", duckdb.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	g := app.New()
+	for _, f := range fns {
+		g.Add(&app.Resource{ID: f[0], Kind: app.KindFunction, Name: f[1]})
+	}
+	g.Sort()
+	ap, err := st.Appender(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st, ap, g
+}
+
+// commitEvaluate commits what ap holds and evaluates st with cfg at at.
+func commitEvaluate(t testing.TB, ap store.Appender, st store.Store, g *app.Graph, cfg config.Thresholds, at time.Time) []Insight {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := ap.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	ins, err := Evaluate(ctx, st, g, cfg, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ins
 }

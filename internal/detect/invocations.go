@@ -112,13 +112,33 @@ func (f *frame) timeouts(d *fnData) {
 			continue
 		}
 		hits = appendHit(hits, hit{i: i, sev: sev, w: float64(s.timeouts), onset: f.start(f.onsetOf(d, i-w+1, i+1, func(b bucket) int64 { return b.timeouts })),
-			ev: Evidence{Summary: fmt.Sprintf("%d of %d invocations hit the %s timeout in %v (%s; warning at %d, critical at %s)",
-				s.timeouts, s.inv, ms(float64(d.timeoutMS)*1000), Human(l.Window), pct(frac), max(l.MinCount, int64(l.Warning)), pct(l.Critical)),
-				Values: map[string]float64{"timeouts": float64(s.timeouts), "invocations": float64(s.inv), "timeout_ms": float64(d.timeoutMS)}, Threshold: l.Warning}})
+			ev: Evidence{Summary: fmt.Sprintf("%d of %d invocations hit %s in %v (%s; warning at %d, critical at %s)",
+				s.timeouts, s.inv, d.timeoutText(), Human(l.Window), pct(frac), max(l.MinCount, int64(l.Warning)), pct(l.Critical)),
+				Values: d.timeoutValues(map[string]float64{"timeouts": float64(s.timeouts), "invocations": float64(s.inv)}), Threshold: l.Warning}})
 	}
 	f.emit(d, KindTimeout, hits, 2,
 		"invocations run until the timeout kills them: a slow or hanging downstream call, or a timeout set below the work's real duration",
 		"set client timeouts on downstream calls below the function's timeout; raise the timeout only if the work really needs it", nil)
+}
+
+// timeoutText names the function's timeout; the telemetry says an
+// invocation timed out, but only the templates say after how long.
+func (d *fnData) timeoutText() string {
+	switch {
+	case d.timeoutMS > 0:
+		return "the " + ms(float64(d.timeoutMS)*1000) + " timeout"
+	case d.res == nil:
+		return "their timeout (unknown: the function is not in the templates)"
+	}
+	return "their timeout (unknown: the template does not say it)"
+}
+
+// timeoutValues adds timeout_ms to v when the timeout is known.
+func (d *fnData) timeoutValues(v map[string]float64) map[string]float64 {
+	if d.timeoutMS > 0 {
+		v["timeout_ms"] = float64(d.timeoutMS)
+	}
+	return v
 }
 
 func (f *frame) ooms(d *fnData) {

@@ -2,6 +2,7 @@ package detect
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"time"
@@ -36,9 +37,9 @@ func detectMemory(f *frame) error {
 	if err != nil {
 		return fmt.Errorf("detect: memory: %w", err)
 	}
-	peaks, err := mr.MemoryStats(f.ctx, store.BreakdownQuery{Filter: store.Filter{From: f.at.Add(-f.s.Limit(KindMemoryOverprovisioned).Baseline), To: f.at}, Whole: true})
+	peaks, err := f.memoryPeaks(mr)
 	if err != nil {
-		return fmt.Errorf("detect: memory: %w", err)
+		return err
 	}
 	mem := map[*fnData][]memBucket{}
 	for _, r := range rows {
@@ -63,6 +64,44 @@ func detectMemory(f *frame) error {
 		f.overprovisioned(f.fn(p.Function), p)
 	}
 	return nil
+}
+
+// memoryPeaks is each function's peak over its memory-overprovisioned
+// baseline: one whole-range query for the functions on the global
+// baseline, and one more per baseline that functions override it with,
+// for those functions only. The store's MemoryUse (fnops cost) is not
+// used: it has no buckets, groups by memory size and computes a 99th
+// percentile, so it is slower for a peak (docs/BENCHMARKS.md, Watch).
+func (f *frame) memoryPeaks(mr store.MemoryReporter) ([]store.MemoryStat, error) {
+	global := f.s.Limit(KindMemoryOverprovisioned).Baseline
+	own := map[time.Duration][]string{} // baseline → functions overriding with it
+	overridden := map[string]bool{}
+	for _, d := range f.fns {
+		if b := f.s.Limit(KindMemoryOverprovisioned, d.keys()...).Baseline; b != global && f.s.Enabled(KindMemoryOverprovisioned, d.keys()...) {
+			own[b] = append(own[b], d.name)
+			overridden[d.name] = true
+		}
+	}
+	query := func(baseline time.Duration, fns []string) ([]store.MemoryStat, error) {
+		rows, err := mr.MemoryStats(f.ctx, store.BreakdownQuery{Filter: store.Filter{Functions: fns, From: f.at.Add(-baseline), To: f.at}, Whole: true})
+		if err != nil {
+			return nil, fmt.Errorf("detect: memory: %w", err)
+		}
+		return rows, nil
+	}
+	rows, err := query(global, nil)
+	if err != nil {
+		return nil, err
+	}
+	peaks := slices.DeleteFunc(rows, func(p store.MemoryStat) bool { return overridden[p.Function] })
+	for _, b := range slices.Sorted(maps.Keys(own)) {
+		rows, err := query(b, own[b])
+		if err != nil {
+			return nil, err
+		}
+		peaks = append(peaks, rows...)
+	}
+	return peaks, nil
 }
 
 // storeCannot says, once, that the store cannot answer what some kinds

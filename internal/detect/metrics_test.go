@@ -5,9 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/fnops/fnops/internal/app"
 	"github.com/fnops/fnops/internal/config"
-	"github.com/fnops/fnops/internal/store/duckdb"
 	"github.com/fnops/fnops/internal/telemetry"
 )
 
@@ -16,19 +14,8 @@ import (
 // without reserved concurrency, and a stream's iterator age.
 func TestMetricDetectors(t *testing.T) {
 	ctx := context.Background()
-	st, err := duckdb.Open(ctx, "", duckdb.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	g := app.New()
-	g.Add(&app.Resource{ID: "Worker", Kind: app.KindFunction, Name: "worker"})
-	g.Sort()
+	st, ap, g := memStore(t, [2]string{"Worker", "worker"})
 	at := simStart.Add(2 * time.Hour)
-	ap, err := st.Appender(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
 	fn := map[string]string{"FunctionName": "worker"}
 	for m := 0; m < 120; m++ {
 		ts := simStart.Add(time.Duration(m) * time.Minute)

@@ -1,10 +1,11 @@
 package detect
 
 import (
+	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/fnops/fnops/internal/config"
@@ -165,36 +166,65 @@ func NewSettings(cfg config.Thresholds) (*Settings, error) {
 	if s.Region == "" {
 		s.Region = "us-east-1"
 	}
-	var errs []string
+	var errs []error
+	bad := func(path, format string, args ...any) {
+		msg := path + ": " + fmt.Sprintf(format, args...)
+		if where := cfg.Where(path); where != "" {
+			msg = where + ": " + msg
+		}
+		errs = append(errs, errors.New(msg))
+	}
 	if s.Interval < time.Minute || s.Interval%time.Minute != 0 {
-		errs = append(errs, fmt.Sprintf("thresholds.interval %v: want a whole number of minutes", cfg.Interval))
+		bad("thresholds.interval", "%v: want a whole number of minutes", cfg.Interval)
 	}
 	if s.Lookback < s.Interval {
-		errs = append(errs, fmt.Sprintf("thresholds.lookback %v: want at least the interval", cfg.Lookback))
+		bad("thresholds.lookback", "%v: want at least the interval", cfg.Lookback)
 	}
 	check := func(where string, disable []string, l config.Limits) {
-		for _, k := range disable {
+		for i, k := range disable {
 			if !knownKind(k) {
-				errs = append(errs, fmt.Sprintf("%s.disable: unknown kind %q", where, k))
+				bad(fmt.Sprintf("%s.disable[%d]", where, i), "unknown kind %q", k)
 			}
 		}
-		for id, v := range limitsByKind(l) {
+		byKind := limitsByKind(l)
+		for _, id := range slices.Sorted(maps.Keys(byKind)) {
+			v := byKind[id]
 			if v == nil {
 				continue
 			}
-			for _, d := range []*time.Duration{v.Window, v.Baseline} {
-				if d != nil && (*d < time.Minute || *d%time.Minute != 0) {
-					errs = append(errs, fmt.Sprintf("%s.%s: window %v: want a whole number of minutes", where, id, *d))
+			for _, lv := range []struct {
+				name string
+				v    *float64
+			}{{"info", v.Info}, {"warning", v.Warning}, {"critical", v.Critical}} {
+				if lv.v != nil && (*lv.v < 0 || math.IsNaN(*lv.v) || math.IsInf(*lv.v, 0)) {
+					bad(where+"."+id+"."+lv.name, "%v: want a number of zero or more", *lv.v)
+				}
+			}
+			for _, n := range []struct {
+				name string
+				v    *int64
+			}{{"min_invocations", v.MinInvocations}, {"min_count", v.MinCount}} {
+				if n.v != nil && *n.v < 0 {
+					bad(where+"."+id+"."+n.name, "%d: want zero or more", *n.v)
+				}
+			}
+			for _, d := range []struct {
+				name string
+				v    *time.Duration
+			}{{"window", v.Window}, {"baseline", v.Baseline}} {
+				if d.v != nil && (*d.v < time.Minute || *d.v%time.Minute != 0) {
+					bad(where+"."+id+"."+d.name, "%v: want a whole number of minutes", *d.v)
 				}
 			}
 		}
 	}
 	check("thresholds", cfg.Disable, cfg.Limits)
-	for fn, f := range cfg.Functions {
+	for _, fn := range slices.Sorted(maps.Keys(cfg.Functions)) {
+		f := cfg.Functions[fn]
 		check("thresholds.functions."+fn, f.Disable, f.Limits)
 	}
 	if len(errs) > 0 {
-		return nil, fmt.Errorf("%s", strings.Join(errs, "; "))
+		return nil, errors.Join(errs...)
 	}
 	return s, nil
 }

@@ -52,3 +52,44 @@ func TestSettings(t *testing.T) {
 		}
 	}
 }
+
+// TestSettingsErrorLines: a thresholds: problem names the file, the line
+// it is written on and the key path, one error per problem.
+func TestSettingsErrorLines(t *testing.T) {
+	const doc = `version: 1
+thresholds:
+  interval: 90s
+  disable: [cold-starts, error-rates]
+  functions:
+    Fn:
+      timeout:
+        warning: 2
+        window: 30s
+      memory-overprovisioned: {baseline: 90s}
+      error-rate: {warning: -0.1, min_count: -1}
+`
+	cfg, err := config.Parse("app/.fnops.yaml", []byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = NewSettings(cfg.Thresholds)
+	if err == nil {
+		t.Fatal("no error")
+	}
+	want := []string{
+		"app/.fnops.yaml:3: thresholds.interval: 1m30s: want a whole number of minutes",
+		`app/.fnops.yaml:4: thresholds.disable[1]: unknown kind "error-rates"`,
+		"app/.fnops.yaml:11: thresholds.functions.Fn.error-rate.warning: -0.1: want a number of zero or more",
+		"app/.fnops.yaml:11: thresholds.functions.Fn.error-rate.min_count: -1: want zero or more",
+		"app/.fnops.yaml:10: thresholds.functions.Fn.memory-overprovisioned.baseline: 1m30s: want a whole number of minutes",
+		"app/.fnops.yaml:9: thresholds.functions.Fn.timeout.window: 30s: want a whole number of minutes",
+	}
+	if got := strings.Split(err.Error(), "\n"); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("errors:\n%s\nwant:\n%s", err, strings.Join(want, "\n"))
+	}
+	// Thresholds not read from a file still name the key path.
+	_, err = NewSettings(config.Thresholds{Disable: []string{"nope"}})
+	if err == nil || err.Error() != `thresholds.disable[0]: unknown kind "nope"` {
+		t.Errorf("without a file: %v", err)
+	}
+}
