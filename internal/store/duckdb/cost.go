@@ -30,20 +30,9 @@ func (s *Store) Usage(ctx context.Context, q store.RollupQuery) ([]store.Rollup,
 	if s.isClosed() {
 		return nil, store.ErrClosed
 	}
-	step := q.Step
-	if step == 0 {
-		step = time.Minute
-	}
-	if step < time.Minute || step%time.Minute != 0 {
-		return nil, fmt.Errorf("usage: step %v is not a whole number of minutes", q.Step)
-	}
-	stepUS := step.Microseconds()
-	var w where
-	w.timeRange("minute", q.From, q.To)
-	w.functions(q.Functions)
-	version := "''"
-	if q.ByVersion {
-		version = "version"
+	stepUS, w, version, err := rollupScan("usage", q)
+	if err != nil {
+		return nil, err
 	}
 	rows, err := s.db.QueryContext(ctx, fmt.Sprintf(`SELECT (epoch_us(minute) // %d) * %d AS b, function, %s AS v,
 		sum(invocations)::BIGINT, sum(billed_ms)::BIGINT, sum(billed_mbms)::BIGINT

@@ -90,20 +90,9 @@ func (s *Store) Rollups(ctx context.Context, q store.RollupQuery) ([]store.Rollu
 	if s.isClosed() {
 		return nil, store.ErrClosed
 	}
-	step := q.Step
-	if step == 0 {
-		step = time.Minute
-	}
-	if step < time.Minute || step%time.Minute != 0 {
-		return nil, fmt.Errorf("rollups: step %v is not a whole number of minutes", q.Step)
-	}
-	stepUS := step.Microseconds()
-	var w where
-	w.timeRange("minute", q.From, q.To)
-	w.functions(q.Functions)
-	version := "''"
-	if q.ByVersion {
-		version = "version"
+	stepUS, w, version, err := rollupScan("rollups", q)
+	if err != nil {
+		return nil, err
 	}
 	// The bucket is computed from epoch µs so any step aligns to the Unix
 	// epoch (time_bucket would align to 2000-01-03).
@@ -375,4 +364,25 @@ func (s *Store) Deploys(ctx context.Context, q store.DeployQuery) ([]telemetry.D
 		return nil, fmt.Errorf("deploys: %w", err)
 	}
 	return out, nil
+}
+
+// rollupScan is what every query over rollup_minute by step starts from:
+// the bucket width in µs (a whole number of minutes, one by default), the
+// WHERE clause for the query's range and functions, and the expression
+// that groups by version or not.
+func rollupScan(op string, q store.RollupQuery) (stepUS int64, w where, version string, err error) {
+	step := q.Step
+	if step == 0 {
+		step = time.Minute
+	}
+	if step < time.Minute || step%time.Minute != 0 {
+		return 0, w, "", fmt.Errorf("%s: step %v is not a whole number of minutes", op, q.Step)
+	}
+	w.timeRange("minute", q.From, q.To)
+	w.functions(q.Functions)
+	version = "''"
+	if q.ByVersion {
+		version = "version"
+	}
+	return step.Microseconds(), w, version, nil
 }
