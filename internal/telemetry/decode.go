@@ -178,9 +178,11 @@ type decoder struct {
 	groups   map[string]map[string]*streamState // log group, log stream
 	nStreams int
 	last     *streamState
-	nHeld    int            // streams holding a failed invocation
-	heldList []*streamState // streams that held one, in order (some released since)
-	arena    []byte         // backs request id strings, see idString
+	recent   [64]*streamState // streams by streamSlot, in front of groups
+	lastIntn string           // the string internBytes returned last
+	nHeld    int              // streams holding a failed invocation
+	heldList []*streamState   // streams that held one, in order (some released since)
+	arena    []byte           // backs request id strings, see idString
 	deploys  map[[2]string]struct{}
 
 	inv    Invocation
@@ -302,6 +304,12 @@ func (d *decoder) tick() error {
 	return nil
 }
 
+// readChunk caps one read of the input. The line buffer is MaxLineBytes,
+// and filling it whole would stream each megabyte through memory twice
+// (copied in, then scanned): chunks this size are scanned while still in
+// the CPU's cache.
+const readChunk = 64 << 10
+
 // countReader counts bytes and turns corrupt or truncated compressed data
 // into a clean end of input, remembering why, so each decoder ends the way
 // it ends at EOF and Decode then rejects the rest once.
@@ -312,6 +320,9 @@ type countReader struct {
 }
 
 func (c *countReader) Read(p []byte) (int, error) {
+	if len(p) > readChunk {
+		p = p[:readChunk]
+	}
 	n, err := c.r.Read(p)
 	c.n += int64(n)
 	if err != nil && err != io.EOF {

@@ -1,6 +1,7 @@
 package telemetry
 
 import (
+	"math/rand/v2"
 	"testing"
 	"time"
 )
@@ -87,6 +88,31 @@ func TestAppendMillis(t *testing.T) {
 	for us, want := range map[int64]string{102250: "102.25", 0: "0.00", 1072145: "1072.145", 5: "0.005", 600000000: "600000.00"} {
 		if got := string(appendMillis(nil, us)); got != want {
 			t.Errorf("appendMillis(%d) = %s, want %s", us, got, want)
+		}
+	}
+}
+
+func TestIndexSpace(t *testing.T) {
+	naive := func(b []byte) int {
+		for i, c := range b {
+			if c == ' ' || c == '\t' {
+				return i
+			}
+		}
+		return -1
+	}
+	r := rand.New(rand.NewPCG(7, 8))
+	alphabet := []byte{' ', '\t', 'a', 0, 0x80, 0xff, 0x1f, 0x21, 0x08, 0x0a, 0xa0, 0x89}
+	for range 20000 {
+		b := make([]byte, r.IntN(40))
+		for i := range b {
+			b[i] = alphabet[r.IntN(len(alphabet))]
+			if r.IntN(3) > 0 {
+				b[i] = byte('0' + r.IntN(40))
+			}
+		}
+		if got, want := indexSpace(b), naive(b); got != want {
+			t.Fatalf("indexSpace(%q) = %d, want %d", b, got, want)
 		}
 	}
 }

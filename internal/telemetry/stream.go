@@ -129,14 +129,28 @@ func (s *streamState) take(id []byte) pending {
 // function names, versions, environment ids and error types cost one
 // allocation each per input, not one per record.
 func (d *decoder) internBytes(b []byte) string {
-	if s, ok := d.intern[string(b)]; ok {
-		return s
+	if string(b) == d.lastIntn { // runs of equal values: no hashing
+		return d.lastIntn
 	}
-	s := string(b)
-	if len(d.intern) < 1<<16 {
-		d.intern[s] = s
+	s, ok := d.intern[string(b)]
+	if !ok {
+		s = string(b)
+		if len(d.intern) < 1<<16 {
+			d.intern[s] = s
+		}
 	}
+	d.lastIntn = s
 	return s
+}
+
+// streamSlot picks a stream's entry in decoder.recent from the last bytes
+// of its name (the environment id, random hex) and the lengths.
+func streamSlot(group, name []byte) int {
+	h := uint(len(name)) ^ uint(len(group))<<2
+	if n := len(name); n >= 2 {
+		h ^= uint(name[n-1]) ^ uint(name[n-2])<<3
+	}
+	return int(h & 63)
 }
 
 // stream returns the state of a log stream, creating it the first time;
@@ -148,6 +162,13 @@ func (d *decoder) stream(group, name []byte, ts time.Time) (*streamState, error)
 	if st := d.last; st != nil && string(name) == st.name && string(group) == st.group {
 		return st, nil
 	}
+	// Streams interleave (aws logs tail of a busy function): a small
+	// cache of recent ones saves hashing a long name per line.
+	slot := streamSlot(group, name)
+	if st := d.recent[slot]; st != nil && string(name) == st.name && string(group) == st.group {
+		d.last = st
+		return st, nil
+	}
 	g, ok := d.groups[string(group)]
 	if !ok {
 		g = make(map[string]*streamState)
@@ -155,6 +176,7 @@ func (d *decoder) stream(group, name []byte, ts time.Time) (*streamState, error)
 	}
 	if st, ok := g[string(name)]; ok {
 		d.last = st
+		d.recent[slot] = st
 		return st, nil
 	}
 	if d.nStreams >= maxStreams {
@@ -162,6 +184,7 @@ func (d *decoder) stream(group, name []byte, ts time.Time) (*streamState, error)
 			return nil, err
 		}
 		clear(d.groups)
+		clear(d.recent[:])
 		d.nStreams = 0
 		g = make(map[string]*streamState)
 		d.groups[d.internBytes(group)] = g
@@ -175,6 +198,7 @@ func (d *decoder) stream(group, name []byte, ts time.Time) (*streamState, error)
 	g[st.name] = st
 	d.nStreams++
 	d.last = st
+	d.recent[slot] = st
 	if st.version != "" {
 		if err := d.newVersion(st.function, st.version, ts); err != nil {
 			return st, err

@@ -2,9 +2,11 @@ package telemetry
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"io"
 	"math"
+	"math/bits"
 	"time"
 	"unicode/utf8"
 )
@@ -61,12 +63,32 @@ func skipWS(b []byte) []byte {
 
 // cutToken splits b at its first space or tab, dropping the whitespace run.
 func cutToken(b []byte) (tok, rest []byte) {
-	for i, c := range b {
-		if isSpace(c) {
-			return b[:i], skipWS(b[i+1:])
-		}
+	if i := indexSpace(b); i >= 0 {
+		return b[:i], skipWS(b[i+1:])
 	}
 	return b, nil
+}
+
+// indexSpace is the index of the first space or tab in b, or -1. Tokens
+// are words and request ids, too short for bytes.IndexByte to pay off:
+// it tests eight bytes at a time in a register.
+func indexSpace(b []byte) int {
+	const lo, hi = 0x0101010101010101, 0x8080808080808080
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		w := binary.LittleEndian.Uint64(b[i:])
+		sp, tab := w^(' '*lo), w^('\t'*lo)
+		// A zero byte in sp or tab is a space or tab in w.
+		if m := (sp-lo)&^sp&hi | (tab-lo)&^tab&hi; m != 0 {
+			return i + bits.TrailingZeros64(m)/8
+		}
+	}
+	for ; i < len(b); i++ {
+		if isSpace(b[i]) {
+			return i
+		}
+	}
+	return -1
 }
 
 func hasPrefix(b []byte, s string) bool {
@@ -544,13 +566,19 @@ func numField(b []byte, scale int) (int64, []byte, error) {
 		v = v*10 + int64(c-'0')
 	}
 	if i > 0 && frac <= scale && (i == len(b) || isSpace(b[i])) && !(point && frac == 0 && i == 1) &&
-		v <= (1<<63-1)/pow10[scale-frac] {
+		v <= maxUnscaled[scale-frac] {
 		v *= pow10[scale-frac]
 		return v, skipUnits(skipWS(b[i:])), nil
 	}
 	num, rest := cutToken(b)
 	v, err := parseScaled(num, scale)
 	return v, skipUnits(rest), err
+}
+
+// maxUnscaled[k] is the largest value that can be multiplied by 10^k
+// without overflowing an int64: a table, so numField divides nothing.
+var maxUnscaled = [...]int64{
+	math.MaxInt64, math.MaxInt64 / 10, math.MaxInt64 / 100, math.MaxInt64 / 1000,
 }
 
 // skipUnits steps over the unit after a REPORT number.
