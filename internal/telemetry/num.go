@@ -259,27 +259,37 @@ func parseTimeTail(sec int64, b []byte) (time.Time, bool) {
 	return time.Unix(sec-off, nsec).UTC(), true
 }
 
-// stampCache remembers the last timestamp's date and time to the second:
-// consecutive lines share it, so most lines parse only their fraction.
+// stampCache remembers the last two timestamps' date and time to the
+// second: consecutive lines share one, so most lines parse only their
+// fraction. Two, because a REPORT is stamped when its invocation ends and
+// the next START when it begins, so around each second's turn lines
+// alternate between two seconds.
 type stampCache struct {
-	key [19]byte
-	sec int64
-	ok  bool
+	key [2][19]byte
+	sec [2]int64
+	ok  [2]bool
 }
 
 func (c *stampCache) parse(b []byte) (time.Time, bool) {
 	if len(b) < 19 {
 		return time.Time{}, false
 	}
-	if !c.ok || string(b[:19]) != string(c.key[:]) {
+	switch {
+	case c.ok[0] && string(b[:19]) == string(c.key[0][:]):
+	case c.ok[1] && string(b[:19]) == string(c.key[1][:]):
+		c.key[0], c.key[1] = c.key[1], c.key[0]
+		c.sec[0], c.sec[1] = c.sec[1], c.sec[0]
+		c.ok[0], c.ok[1] = c.ok[1], c.ok[0]
+	default:
 		sec, ok := parseSeconds(b[:19])
 		if !ok {
 			return time.Time{}, false
 		}
-		copy(c.key[:], b[:19])
-		c.sec, c.ok = sec, true
+		c.key[1], c.sec[1], c.ok[1] = c.key[0], c.sec[0], c.ok[0]
+		copy(c.key[0][:], b[:19])
+		c.sec[0], c.ok[0] = sec, true
 	}
-	return parseTimeTail(c.sec, b[19:])
+	return parseTimeTail(c.sec[0], b[19:])
 }
 
 // looksLikeTime is a cheap test for the start of an ISO timestamp.

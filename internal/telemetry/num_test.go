@@ -116,3 +116,22 @@ func TestIndexSpace(t *testing.T) {
 		}
 	}
 }
+
+// TestStampCache parses stamps that alternate between seconds, as START
+// and REPORT lines do, and checks each against the uncached parser.
+func TestStampCache(t *testing.T) {
+	var c stampCache
+	stamps := []string{
+		"2026-03-01T12:00:00.999000+00:00", "2026-03-01T12:00:01.001000+00:00", "2026-03-01T12:00:00.998Z",
+		"2026-03-01T12:00:01.5Z", "2026-03-01T12:00:02Z", "2026-03-01T12:00:00.1Z", "2026-03-01T12:00:02.000-08:00",
+		"2026-03-01T12:00:0x.1Z", "2026-03-01T12:00:01.2Z", "2026-02-29T12:00:01.2Z", "2026-03-01T12:00:01",
+	}
+	for i := range 3 * len(stamps) {
+		s := stamps[(i*7)%len(stamps)]
+		got, gok := c.parse([]byte(s))
+		want, wok := parseTime([]byte(s))
+		if gok != wok || !got.Equal(want) {
+			t.Fatalf("%s: cached %v %v, uncached %v %v", s, got, gok, want, wok)
+		}
+	}
+}

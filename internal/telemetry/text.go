@@ -193,6 +193,26 @@ func timeEnd(b []byte) int {
 	return tokenEnd(b, 19)
 }
 
+// stampTokenEnd is tokenEnd(b, 19) for b starting with a timestamp (see
+// looksLikeTime): the fraction and a Z that runtimes print are stepped
+// over before any search, since none of them is a space or tab.
+func stampTokenEnd(b []byte) int {
+	i := 19
+	if i < len(b) && b[i] == '.' {
+		i++
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			i++
+		}
+	}
+	if i < len(b) && b[i] == 'Z' {
+		i++
+	}
+	if i < len(b) && isSpace(b[i]) {
+		return i
+	}
+	return tokenEnd(b, i)
+}
+
 // streamEnd is the length of the log stream name b starts with (see
 // looksLikeStreamPrefix). The environment id after the version is 32 hex
 // digits; other lengths are found by search.
@@ -252,7 +272,7 @@ const (
 func appSignal(msg []byte) (id []byte, what int) {
 	m := msg
 	if looksLikeTime(m) {
-		m = skipWS(m[tokenEnd(m, 19):])
+		m = skipWS(m[stampTokenEnd(m):])
 	}
 	if len(m) >= 36 && isRequestID(m[:36]) && (len(m) == 36 || isSpace(m[36])) {
 		id, m = m[:36], skipWS(m[36:])
