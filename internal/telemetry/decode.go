@@ -178,11 +178,11 @@ type decoder struct {
 	groups   map[string]map[string]*streamState // log group, log stream
 	nStreams int
 	last     *streamState
-	recent   [64]*streamState // streams by streamSlot, in front of groups
-	lastIntn string           // the string internBytes returned last
-	nHeld    int              // streams holding a failed invocation
-	heldList []*streamState   // streams that held one, in order (some released since)
-	arena    []byte           // backs request id strings, see idString
+	recent   [256]*streamState // streams by streamSlot, in front of groups
+	lastIntn string            // the string internBytes returned last
+	nHeld    int               // streams holding a failed invocation
+	heldList []*streamState    // streams that held one, in order (some released since)
+	arena    []byte            // backs request id strings, see idString
 	deploys  map[[2]string]struct{}
 
 	inv    Invocation

@@ -2,6 +2,7 @@ package telemetry
 
 import (
 	"bytes"
+	"encoding/binary"
 	"time"
 	"unsafe"
 )
@@ -143,14 +144,14 @@ func (d *decoder) internBytes(b []byte) string {
 	return s
 }
 
-// streamSlot picks a stream's entry in decoder.recent from the last bytes
-// of its name (the environment id, random hex) and the lengths.
+// streamSlot picks a stream's entry in decoder.recent from the last eight
+// bytes of its name (the environment id, random hex) and the lengths.
 func streamSlot(group, name []byte) int {
-	h := uint(len(name)) ^ uint(len(group))<<2
-	if n := len(name); n >= 2 {
-		h ^= uint(name[n-1]) ^ uint(name[n-2])<<3
+	x := uint64(len(name)) ^ uint64(len(group))<<32
+	if n := len(name); n >= 8 {
+		x ^= binary.LittleEndian.Uint64(name[n-8:])
 	}
-	return int(h & 63)
+	return int(x * 0x9e3779b97f4a7c15 >> (64 - 8)) // Fibonacci hashing, 8 bits
 }
 
 // stream returns the state of a log stream, creating it the first time;
