@@ -27,6 +27,16 @@ func (g mk) boolean(b bool) *app.Node {
 // m builds a map from key/value pairs, leaving out nil values.
 func (g mk) m(kv ...any) *app.Node {
 	n := &app.Node{Kind: app.MapNode, Pos: g.p, Origin: app.Derived}
+	k := 0
+	for i := 1; i < len(kv); i += 2 {
+		if v, _ := kv[i].(*app.Node); v != nil {
+			k++
+		}
+	}
+	if k == 0 {
+		return n
+	}
+	n.Keys, n.Values = make([]string, 0, k), make([]*app.Node, 0, k)
 	for i := 0; i+1 < len(kv); i += 2 {
 		if v, _ := kv[i+1].(*app.Node); v != nil {
 			n.Keys = append(n.Keys, kv[i].(string))
@@ -38,6 +48,16 @@ func (g mk) m(kv ...any) *app.Node {
 
 func (g mk) list(items ...*app.Node) *app.Node {
 	n := &app.Node{Kind: app.ListNode, Pos: g.p, Origin: app.Derived}
+	k := 0
+	for _, it := range items {
+		if it != nil {
+			k++
+		}
+	}
+	if k == 0 {
+		return n
+	}
+	n.List = make([]*app.Node, 0, k)
 	for _, it := range items {
 		if it != nil {
 			n.List = append(n.List, it)
@@ -48,6 +68,9 @@ func (g mk) list(items ...*app.Node) *app.Node {
 
 func (g mk) strs(ss ...string) *app.Node {
 	l := g.list()
+	if len(ss) > 0 {
+		l.List = make([]*app.Node, 0, len(ss))
+	}
 	for _, s := range ss {
 		l.List = append(l.List, g.str(s))
 	}
@@ -100,8 +123,16 @@ func upperFirst(s string) string {
 // normalizedName is getNormalizedFunctionName / getNormalizedResourceName:
 // '-' becomes Dash, '_' Underscore, the first letter upper case.
 func normalizedName(s string) string {
-	return upperFirst(strings.NewReplacer("-", "Dash", "_", "Underscore").Replace(s))
+	return upperFirst(nameReplacer.Replace(s))
 }
+
+// The replacers are built once: building one per call was most of the
+// allocation of a service's load.
+var (
+	nameReplacer  = strings.NewReplacer("-", "Dash", "_", "Underscore")
+	routeReplacer = strings.NewReplacer("$", "S", "/", "Slash", "-", "Dash", "_", "Underscore", ".", "Period")
+	indexReplacer = strings.NewReplacer("[", ".", "]", "")
+)
 
 // alnum is normalizeNameToAlphaNumericOnly: letters and digits only, the
 // first upper case.

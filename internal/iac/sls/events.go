@@ -869,7 +869,7 @@ func (c *compiler) websocketEvent(f *function, v *app.Node, g mk) {
 	c.add(integ, "AWS::ApiGatewayV2::Integration", g.p, g.m("ApiId", g.ref("WebsocketsApi"), "IntegrationType", g.str("AWS_PROXY"),
 		"IntegrationUri", g.join("", "arn:", g.partition(), ":apigateway:", g.region(), ":lambda:path/2015-03-31/functions/", f.arn(g), "/invocations")))
 	c.permission(f, f.norm+"LambdaPermissionWebsockets", g, g.str("apigateway.amazonaws.com"), nil)
-	id := strings.NewReplacer("$", "S", "/", "Slash", "-", "Dash", "_", "Underscore", ".", "Period").Replace(route) + "WebsocketsRoute"
+	id := routeReplacer.Replace(route) + "WebsocketsRoute"
 	if c.add(id, "AWS::ApiGatewayV2::Route", g.p, g.m("ApiId", g.ref("WebsocketsApi"), "RouteKey", g.str(route),
 		"AuthorizationType", g.str("NONE"), "Target", g.join("/", "integrations", g.ref(integ)))) != nil {
 		c.wsRoutes = append(c.wsRoutes, id)

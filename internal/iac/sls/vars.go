@@ -596,7 +596,7 @@ func (r *resolver) path(n *app.Node, addr string, p app.Pos, depth int) (*app.No
 	// reference into the map being resolved (custom.b: ${self:custom.a})
 	// is not a cycle. Only a step that is itself a variable is resolved.
 	n = r.step(n, depth)
-	addr = strings.NewReplacer("[", ".", "]", "").Replace(addr)
+	addr = indexReplacer.Replace(addr)
 	for _, k := range strings.Split(addr, ".") {
 		if k == "" {
 			continue
