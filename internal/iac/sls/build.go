@@ -9,24 +9,53 @@ import (
 )
 
 // mk builds Derived nodes positioned at p: the position of whatever in
-// serverless.yml the generated value comes from.
-type mk struct{ p app.Pos }
-
-func (g mk) str(s string) *app.Node {
-	return &app.Node{Kind: app.StringNode, Scalar: s, Pos: g.p, Origin: app.Derived}
+// serverless.yml the generated value comes from. Nodes come from a's
+// chunks when a is set (one allocation for many nodes), else one by one.
+type mk struct {
+	p app.Pos
+	a *nodeSlab
 }
 
-func (g mk) num(n int64) *app.Node {
-	return &app.Node{Kind: app.NumberNode, Scalar: strconv.FormatInt(n, 10), Pos: g.p, Origin: app.Derived}
+// mk returns the node builder of the compiler, at p.
+func (c *compiler) mk(p app.Pos) mk { return mk{p, &c.slab} }
+
+// nodeSlab hands out nodes from chunks allocated slabSize at a time: a
+// service compiles into hundreds of small nodes, and allocating each on
+// its own was a large part of its load.
+type nodeSlab struct{ free []app.Node }
+
+const slabSize = 128
+
+func (s *nodeSlab) node(kind app.NodeKind, p app.Pos) *app.Node {
+	var n *app.Node
+	if s == nil {
+		n = new(app.Node)
+	} else {
+		if len(s.free) == 0 {
+			s.free = make([]app.Node, slabSize)
+		}
+		n = &s.free[0]
+		s.free = s.free[1:]
+	}
+	n.Kind, n.Pos, n.Origin = kind, p, app.Derived
+	return n
 }
 
-func (g mk) boolean(b bool) *app.Node {
-	return &app.Node{Kind: app.BoolNode, Scalar: strconv.FormatBool(b), Pos: g.p, Origin: app.Derived}
+func (g mk) scalar(kind app.NodeKind, s string) *app.Node {
+	n := g.a.node(kind, g.p)
+	n.Scalar = s
+	return n
 }
+
+func (g mk) str(s string) *app.Node { return g.scalar(app.StringNode, s) }
+
+func (g mk) num(n int64) *app.Node { return g.scalar(app.NumberNode, strconv.FormatInt(n, 10)) }
+
+func (g mk) boolean(b bool) *app.Node { return g.scalar(app.BoolNode, strconv.FormatBool(b)) }
 
 // m builds a map from key/value pairs, leaving out nil values.
 func (g mk) m(kv ...any) *app.Node {
-	n := &app.Node{Kind: app.MapNode, Pos: g.p, Origin: app.Derived}
+	n := g.a.node(app.MapNode, g.p)
 	k := 0
 	for i := 1; i < len(kv); i += 2 {
 		if v, _ := kv[i].(*app.Node); v != nil {
@@ -47,7 +76,7 @@ func (g mk) m(kv ...any) *app.Node {
 }
 
 func (g mk) list(items ...*app.Node) *app.Node {
-	n := &app.Node{Kind: app.ListNode, Pos: g.p, Origin: app.Derived}
+	n := g.a.node(app.ListNode, g.p)
 	k := 0
 	for _, it := range items {
 		if it != nil {

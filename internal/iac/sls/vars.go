@@ -67,7 +67,7 @@ type resolver struct {
 
 func newResolver(file string, root *app.Node, in Inputs) *resolver {
 	r := &resolver{file: file, root: root, in: in,
-		memo: map[*app.Node]*app.Node{}, active: map[*app.Node]bool{}, cycled: map[*app.Node]bool{},
+		memo: make(map[*app.Node]*app.Node, 256), active: make(map[*app.Node]bool, 16), cycled: map[*app.Node]bool{},
 		sizes: map[*app.Node]int{}, files: map[string]*app.Node{}, symbolic: map[string]app.Pos{}}
 	r.stage = in.Stage
 	if r.stage == "" {
