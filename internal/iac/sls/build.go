@@ -261,14 +261,47 @@ func refTarget(n *app.Node) string {
 // hash is a short stable content hash (FNV-1a) for the ids the framework
 // suffixes with a code hash or a timestamp.
 func hash(parts ...string) string {
-	h := uint64(14695981039346656037)
+	h := fnv(14695981039346656037)
 	for _, p := range parts {
-		for i := 0; i < len(p); i++ {
-			h ^= uint64(p[i])
-			h *= 1099511628211
-		}
-		h ^= 0xff
+		h = h.add(p).end()
+	}
+	return strconv.FormatUint(uint64(h), 36)
+}
+
+// hashNode is hash(parts..., toText(n)) without rendering n as text.
+func hashNode(n *app.Node, parts ...string) string {
+	h := fnv(14695981039346656037)
+	for _, p := range parts {
+		h = h.add(p).end()
+	}
+	return strconv.FormatUint(uint64(h.addNode(n).end()), 36)
+}
+
+// fnv is the state of an FNV-1a hash.
+type fnv uint64
+
+func (h fnv) add(s string) fnv {
+	for i := 0; i < len(s); i++ {
+		h ^= fnv(s[i])
 		h *= 1099511628211
 	}
-	return strconv.FormatUint(h, 36)
+	return h
+}
+
+// end closes one part of the hash.
+func (h fnv) end() fnv { return (h ^ 0xff) * 1099511628211 }
+
+// addNode hashes what toText renders of n, without rendering it.
+func (h fnv) addNode(n *app.Node) fnv {
+	if n == nil {
+		return h
+	}
+	h = h.add(n.Scalar)
+	for _, it := range n.List {
+		h = h.addNode(it)
+	}
+	for i, k := range n.Keys {
+		h = h.add(k).addNode(n.Values[i])
+	}
+	return h
 }

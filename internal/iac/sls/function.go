@@ -173,7 +173,7 @@ func (c *compiler) function(f *function) {
 	f.res = c.add(f.id, "AWS::Lambda::Function", p, props, deps...)
 
 	if c.versioned(d) {
-		f.versionID = f.norm + "LambdaVersion" + hash(c.service, f.key, toText(props))
+		f.versionID = f.norm + "LambdaVersion" + hashNode(props, c.service, f.key)
 		c.add(f.versionID, "AWS::Lambda::Version", p, g.m("FunctionName", g.ref(f.id),
 			"CodeSha256", g.str(hash(f.key, "code")), "Description", d.Get("description")))
 		c.outs.Set(f.id+"QualifiedArn", g.m("Description", g.str("Current Lambda function version"), "Value", g.ref(f.versionID)))
