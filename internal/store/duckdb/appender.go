@@ -19,10 +19,6 @@ import (
 // Staging tables are TEMP: private to the connection, never visible to
 // readers, and cheap to empty.
 const stagingDDL = `
-CREATE TEMP TABLE IF NOT EXISTS stage_metric (
-	k1 UBIGINT, k2 UBIGINT, namespace VARCHAR, name VARCHAR, dims VARCHAR,
-	dim_keys VARCHAR[], dim_values VARCHAR[], ts TIMESTAMP, stat VARCHAR,
-	period INTEGER, value DOUBLE, unit VARCHAR);
 CREATE TEMP TABLE IF NOT EXISTS stage_series (
 	sid INTEGER, namespace VARCHAR, name VARCHAR, dims VARCHAR, dim_keys VARCHAR[], dim_values VARCHAR[],
 	stat VARCHAR, unit VARCHAR);
@@ -30,7 +26,7 @@ CREATE TEMP TABLE IF NOT EXISTS stage_deploy AS SELECT * FROM deploys LIMIT 0;
 CREATE TEMP TABLE IF NOT EXISTS stage_names AS SELECT * FROM names LIMIT 0;
 CREATE TEMP TABLE IF NOT EXISTS stage_roll AS SELECT * FROM rollup_minute LIMIT 0;
 CREATE TEMP TABLE IF NOT EXISTS stage_rid AS SELECT * FROM request_ids LIMIT 0;
-DELETE FROM stage_metric; DELETE FROM stage_series; DELETE FROM stage_deploy; DELETE FROM stage_names; DELETE FROM stage_roll; DELETE FROM stage_rid;`
+DELETE FROM stage_series; DELETE FROM stage_deploy; DELETE FROM stage_names; DELETE FROM stage_roll; DELETE FROM stage_rid;`
 
 type key = [2]uint64
 
@@ -109,18 +105,6 @@ func (a *appender) newDuckAppender(table string) (*duck.Appender, error) {
 		return nil, fmt.Errorf("appender %s: %w", table, err)
 	}
 	return app, nil
-}
-
-func (a *appender) hash(parts ...string) key {
-	a.buf = a.buf[:0]
-	for i, p := range parts {
-		if i > 0 {
-			a.buf = append(a.buf, 0)
-		}
-		a.buf = append(a.buf, p...)
-	}
-	h := xxh3.Hash128(a.buf)
-	return key{h.Hi, h.Lo}
 }
 
 // AddInvocation stages one invocation.
@@ -272,7 +256,7 @@ func (a *appender) release(err error) error {
 	a.s.putBatch(a.batch)
 	a.batch = nil
 	if _, e := a.conn.ExecContext(context.Background(),
-		`DELETE FROM stage_metric; DELETE FROM stage_series; DELETE FROM stage_deploy; DELETE FROM stage_names; DELETE FROM stage_roll; DELETE FROM stage_rid;`); e != nil {
+		`DELETE FROM stage_series; DELETE FROM stage_deploy; DELETE FROM stage_names; DELETE FROM stage_roll; DELETE FROM stage_rid;`); e != nil {
 		// A connection whose staging could not be emptied is not reused.
 		_ = a.conn.Raw(func(any) error { return driver.ErrBadConn })
 		err = errors.Join(err, e)
@@ -337,10 +321,7 @@ func (a *appender) commitTx(ctx context.Context, tx *sql.Tx, res *store.CommitRe
 		}
 	}
 	if a.metricRows > 0 {
-		if _, err := tx.ExecContext(ctx, fmt.Sprintf(stageMetricSQL, metricFunc, a.metricHandle)); err != nil {
-			return fmt.Errorf("stage datapoints: %w", err)
-		}
-		if err := commitMetrics(ctx, tx, horizon, a.minMetricTS, a.maxMetric, &res.Metrics); err != nil {
+		if err := a.commitMetrics(ctx, tx, horizon, &res.Metrics); err != nil {
 			return err
 		}
 	}
@@ -513,24 +494,22 @@ SELECT * FROM stage_roll n WHERE NOT EXISTS (
 	SELECT 1 FROM roll_old o WHERE o.function = n.function AND o.version = n.version AND o.minute = n.minute)`,
 }
 
-func commitMetrics(ctx context.Context, tx *sql.Tx, horizon, lo, hi time.Time, c *store.Counts) error {
-	var err error
-	if c.TooOld, err = execCount(ctx, tx, `DELETE FROM stage_metric WHERE ts < ?`, horizon); err != nil {
-		return fmt.Errorf("drop too old datapoints: %w", err)
+func (a *appender) commitMetrics(ctx context.Context, tx *sql.Tx, horizon time.Time, c *store.Counts) error {
+	horizonUS := horizon.UnixMicro()
+	for _, ts := range a.metrics.ts {
+		if ts < horizonUS {
+			c.TooOld++
+		}
 	}
 	// A datapoint's time is part of its identity: only that window of the
 	// table can hold an earlier copy.
-	dups, err := execCount(ctx, tx, `DELETE FROM stage_metric s USING metrics m
-		WHERE m.ts BETWEEN ? AND ? AND s.k1 = m.k1 AND s.k2 = m.k2`, lo, hi)
+	n, err := execCount(ctx, tx, fmt.Sprintf(insertMetricSQL, metricFunc, a.metricHandle),
+		horizon, a.minMetricTS, a.maxMetric)
 	if err != nil {
-		return fmt.Errorf("dedupe datapoints: %w", err)
-	}
-	c.Duplicates += dups
-	if c.New, err = execCount(ctx, tx, `INSERT INTO metrics
-		SELECT k1, k2, namespace, name, dims, map(dim_keys, dim_values), ts, stat, period, value, unit
-		FROM stage_metric`); err != nil {
 		return fmt.Errorf("insert datapoints: %w", err)
 	}
+	c.New = n
+	c.Duplicates += int64(a.metrics.len()) - c.TooOld - n
 	return nil
 }
 

@@ -20,7 +20,7 @@ import (
 // whole columns at a time, and the strings a series repeats on every
 // datapoint (namespace, name, dimensions, stat, unit) once per series in
 // stage_series, through duckdb-go's Appender. The commit joins the two into
-// stage_metric. The per-row Appender with its two list columns cost 3 µs a
+// metrics. The per-row Appender with its two list columns cost 3 µs a
 // datapoint; a metric file is a few series of many datapoints each.
 
 // metricBatch is the column buffers of a batch's datapoints.
@@ -95,10 +95,15 @@ func (a *appender) series(m *telemetry.Metric) (int32, string, error) {
 	return sid, dims, nil
 }
 
-// stageMetricSQL fills stage_metric from the batch's columns and series.
-const stageMetricSQL = `INSERT INTO stage_metric
-	SELECT b.k1, b.k2, s.namespace, s.name, s.dims, s.dim_keys, s.dim_values, b.ts, s.stat, b.period, b.value, s.unit
-	FROM %s(%d) b JOIN stage_series s ON b.sid = s.sid`
+// insertMetricSQL stores the batch's datapoints that are not too old
+// (before the first argument) and not stored already, joined to their
+// series; each series' map is built once.
+const insertMetricSQL = `INSERT INTO metrics
+	SELECT b.k1, b.k2, s.namespace, s.name, s.dims, s.dmap, b.ts, s.stat, b.period, b.value, s.unit
+	FROM %s(%d) b
+	JOIN (SELECT *, map(dim_keys, dim_values) AS dmap FROM stage_series) s ON b.sid = s.sid
+	WHERE b.ts >= ? AND NOT EXISTS (SELECT 1 FROM metrics m
+		WHERE m.ts BETWEEN ? AND ? AND m.k1 = b.k1 AND m.k2 = b.k2)`
 
 const metricFunc = "fnops_metric_batch"
 
