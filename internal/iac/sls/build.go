@@ -9,24 +9,63 @@ import (
 )
 
 // mk builds Derived nodes positioned at p: the position of whatever in
-// serverless.yml the generated value comes from.
-type mk struct{ p app.Pos }
-
-func (g mk) str(s string) *app.Node {
-	return &app.Node{Kind: app.StringNode, Scalar: s, Pos: g.p, Origin: app.Derived}
+// serverless.yml the generated value comes from. Nodes come from a's
+// chunks when a is set (one allocation for many nodes), else one by one.
+type mk struct {
+	p app.Pos
+	a *nodeSlab
 }
 
-func (g mk) num(n int64) *app.Node {
-	return &app.Node{Kind: app.NumberNode, Scalar: strconv.FormatInt(n, 10), Pos: g.p, Origin: app.Derived}
+// mk returns the node builder of the compiler, at p.
+func (c *compiler) mk(p app.Pos) mk { return mk{p, &c.slab} }
+
+// nodeSlab hands out nodes from chunks allocated slabSize at a time: a
+// service compiles into hundreds of small nodes, and allocating each on
+// its own was a large part of its load.
+type nodeSlab struct{ free []app.Node }
+
+const slabSize = 128
+
+func (s *nodeSlab) node(kind app.NodeKind, p app.Pos) *app.Node {
+	var n *app.Node
+	if s == nil {
+		n = new(app.Node)
+	} else {
+		if len(s.free) == 0 {
+			s.free = make([]app.Node, slabSize)
+		}
+		n = &s.free[0]
+		s.free = s.free[1:]
+	}
+	n.Kind, n.Pos, n.Origin = kind, p, app.Derived
+	return n
 }
 
-func (g mk) boolean(b bool) *app.Node {
-	return &app.Node{Kind: app.BoolNode, Scalar: strconv.FormatBool(b), Pos: g.p, Origin: app.Derived}
+func (g mk) scalar(kind app.NodeKind, s string) *app.Node {
+	n := g.a.node(kind, g.p)
+	n.Scalar = s
+	return n
 }
+
+func (g mk) str(s string) *app.Node { return g.scalar(app.StringNode, s) }
+
+func (g mk) num(n int64) *app.Node { return g.scalar(app.NumberNode, strconv.FormatInt(n, 10)) }
+
+func (g mk) boolean(b bool) *app.Node { return g.scalar(app.BoolNode, strconv.FormatBool(b)) }
 
 // m builds a map from key/value pairs, leaving out nil values.
 func (g mk) m(kv ...any) *app.Node {
-	n := &app.Node{Kind: app.MapNode, Pos: g.p, Origin: app.Derived}
+	n := g.a.node(app.MapNode, g.p)
+	k := 0
+	for i := 1; i < len(kv); i += 2 {
+		if v, _ := kv[i].(*app.Node); v != nil {
+			k++
+		}
+	}
+	if k == 0 {
+		return n
+	}
+	n.Keys, n.Values = make([]string, 0, k), make([]*app.Node, 0, k)
 	for i := 0; i+1 < len(kv); i += 2 {
 		if v, _ := kv[i+1].(*app.Node); v != nil {
 			n.Keys = append(n.Keys, kv[i].(string))
@@ -37,7 +76,17 @@ func (g mk) m(kv ...any) *app.Node {
 }
 
 func (g mk) list(items ...*app.Node) *app.Node {
-	n := &app.Node{Kind: app.ListNode, Pos: g.p, Origin: app.Derived}
+	n := g.a.node(app.ListNode, g.p)
+	k := 0
+	for _, it := range items {
+		if it != nil {
+			k++
+		}
+	}
+	if k == 0 {
+		return n
+	}
+	n.List = make([]*app.Node, 0, k)
 	for _, it := range items {
 		if it != nil {
 			n.List = append(n.List, it)
@@ -48,6 +97,9 @@ func (g mk) list(items ...*app.Node) *app.Node {
 
 func (g mk) strs(ss ...string) *app.Node {
 	l := g.list()
+	if len(ss) > 0 {
+		l.List = make([]*app.Node, 0, len(ss))
+	}
 	for _, s := range ss {
 		l.List = append(l.List, g.str(s))
 	}
@@ -100,8 +152,16 @@ func upperFirst(s string) string {
 // normalizedName is getNormalizedFunctionName / getNormalizedResourceName:
 // '-' becomes Dash, '_' Underscore, the first letter upper case.
 func normalizedName(s string) string {
-	return upperFirst(strings.NewReplacer("-", "Dash", "_", "Underscore").Replace(s))
+	return upperFirst(nameReplacer.Replace(s))
 }
+
+// The replacers are built once: building one per call was most of the
+// allocation of a service's load.
+var (
+	nameReplacer  = strings.NewReplacer("-", "Dash", "_", "Underscore")
+	routeReplacer = strings.NewReplacer("$", "S", "/", "Slash", "-", "Dash", "_", "Underscore", ".", "Period")
+	indexReplacer = strings.NewReplacer("[", ".", "]", "")
+)
 
 // alnum is normalizeNameToAlphaNumericOnly: letters and digits only, the
 // first upper case.
@@ -201,14 +261,47 @@ func refTarget(n *app.Node) string {
 // hash is a short stable content hash (FNV-1a) for the ids the framework
 // suffixes with a code hash or a timestamp.
 func hash(parts ...string) string {
-	h := uint64(14695981039346656037)
+	h := fnv(14695981039346656037)
 	for _, p := range parts {
-		for i := 0; i < len(p); i++ {
-			h ^= uint64(p[i])
-			h *= 1099511628211
-		}
-		h ^= 0xff
+		h = h.add(p).end()
+	}
+	return strconv.FormatUint(uint64(h), 36)
+}
+
+// hashNode is hash(parts..., toText(n)) without rendering n as text.
+func hashNode(n *app.Node, parts ...string) string {
+	h := fnv(14695981039346656037)
+	for _, p := range parts {
+		h = h.add(p).end()
+	}
+	return strconv.FormatUint(uint64(h.addNode(n).end()), 36)
+}
+
+// fnv is the state of an FNV-1a hash.
+type fnv uint64
+
+func (h fnv) add(s string) fnv {
+	for i := 0; i < len(s); i++ {
+		h ^= fnv(s[i])
 		h *= 1099511628211
 	}
-	return strconv.FormatUint(h, 36)
+	return h
+}
+
+// end closes one part of the hash.
+func (h fnv) end() fnv { return (h ^ 0xff) * 1099511628211 }
+
+// addNode hashes what toText renders of n, without rendering it.
+func (h fnv) addNode(n *app.Node) fnv {
+	if n == nil {
+		return h
+	}
+	h = h.add(n.Scalar)
+	for _, it := range n.List {
+		h = h.addNode(it)
+	}
+	for i, k := range n.Keys {
+		h = h.add(k).addNode(n.Values[i])
+	}
+	return h
 }

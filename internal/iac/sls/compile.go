@@ -122,6 +122,8 @@ type compiler struct {
 	roles   []*roleState
 	plugins map[string]bool
 
+	slab nodeSlab // the generated nodes
+
 	rest, httpAPI, ws bool // whether the APIs were created
 	restMethods       []string
 	restResources     map[string]string // path -> logical id
@@ -163,12 +165,16 @@ func (c *compiler) add(id, typ string, p app.Pos, props *app.Node, dependsOn ...
 		c.diag(p, app.SevError, "the framework generates %s (%s) but %s is already %s", id, typ, id, old.Type)
 		return nil
 	}
-	g := mk{p}
+	g := c.mk(p)
 	if props == nil {
 		props = g.m()
 	}
+	// Room for the Properties, DependsOn and Condition assemble adds.
+	node := g.a.node(app.MapNode, p)
+	node.Keys, node.Values = make([]string, 1, 4), make([]*app.Node, 1, 4)
+	node.Keys[0], node.Values[0] = "Type", g.str(typ)
 	r := &cfn.Resource{ID: id, Type: typ, Implicit: true, Properties: props, Pos: p, DependsOn: dependsOn,
-		Node: g.m("Type", g.str(typ))}
+		Node: node}
 	c.res = append(c.res, r)
 	c.byID[id] = r
 	return r
@@ -252,7 +258,7 @@ func (c *compiler) deploymentBucket() {
 		return
 	}
 	p := keyPos(c.doc, "provider")
-	g := mk{p}
+	g := c.mk(p)
 	enc := g.m("ServerSideEncryptionConfiguration", g.list(g.m("ServerSideEncryptionByDefault", g.m("SSEAlgorithm", g.str("AES256")))))
 	c.add("ServerlessDeploymentBucket", "AWS::S3::Bucket", p, g.m("BucketEncryption", enc))
 	arn := func(suffix string) *app.Node {
@@ -363,7 +369,7 @@ func (c *compiler) extend(id string, n *app.Node, p app.Pos) {
 		node.Set("Properties", r.Properties.Clone())
 	}
 	if len(r.DependsOn) > 0 && node.Get("DependsOn") == nil {
-		node.Set("DependsOn", mk{r.Pos}.strs(r.DependsOn...))
+		node.Set("DependsOn", c.mk(r.Pos).strs(r.DependsOn...))
 	}
 	for i, k := range n.Keys {
 		v := n.Values[i]
@@ -436,15 +442,18 @@ func (c *compiler) outputs() {
 // Node agreeing with its fields.
 func (c *compiler) assemble() {
 	rs := c.section("Resources")
+	rs.Keys = slices.Grow(rs.Keys, len(c.res))
+	rs.Values = slices.Grow(rs.Values, len(c.res))
+	rs.KeyPos = slices.Grow(rs.KeyPos, len(c.res))
 	for _, r := range c.res {
 		if r.Implicit {
 			n := r.Node
 			n.Set("Properties", r.Properties)
 			if len(r.DependsOn) > 0 {
-				n.Set("DependsOn", mk{r.Pos}.strs(r.DependsOn...))
+				n.Set("DependsOn", c.mk(r.Pos).strs(r.DependsOn...))
 			}
 			if r.Condition != "" {
-				n.Set("Condition", mk{r.Pos}.str(r.Condition))
+				n.Set("Condition", c.mk(r.Pos).str(r.Condition))
 			}
 		}
 		rs.Keys = append(rs.Keys, r.ID)

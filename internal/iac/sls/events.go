@@ -23,7 +23,7 @@ func (c *compiler) events(f *function) {
 		}
 		typ, v, p := e.Keys[0], e.Values[0], entryPos(e, 0)
 		count[typ]++
-		g := mk{p}
+		g := c.mk(p)
 		switch typ {
 		case "http":
 			c.httpEvent(f, v, g)
@@ -297,7 +297,7 @@ func (c *compiler) httpAPIEvent(f *function, v *app.Node, g mk) {
 func (c *compiler) apis() {
 	pp := keyPos(c.doc, "provider")
 	if c.rest {
-		g := mk{pp}
+		g := c.mk(pp)
 		name := c.prov.Get("apiName")
 		if name == nil {
 			name = g.str(c.stage + "-" + c.service)
@@ -307,7 +307,7 @@ func (c *compiler) apis() {
 			types = g.str("EDGE")
 		}
 		c.add("ApiGatewayRestApi", "AWS::ApiGateway::RestApi", pp, g.m("Name", name,
-			"EndpointConfiguration", g.m("Types", g.list(mk{types.Pos}.str(strings.ToUpper(types.Text())))), "Policy", g.str("")))
+			"EndpointConfiguration", g.m("Types", g.list(c.mk(types.Pos).str(strings.ToUpper(types.Text())))), "Policy", g.str("")))
 		depID := "ApiGatewayDeployment" + hash(strings.Join(c.restMethods, ","))
 		c.add(depID, "AWS::ApiGateway::Deployment", pp, g.m("RestApiId", g.ref("ApiGatewayRestApi"),
 			"StageName", g.str(c.stage)), c.restMethods...)
@@ -335,10 +335,10 @@ func (c *compiler) restStage(depID string, g mk) {
 	}
 	props := g.m("RestApiId", g.ref("ApiGatewayRestApi"), "DeploymentId", g.ref(depID), "StageName", g.str(c.stage))
 	if on(tracing) {
-		props.Set("TracingEnabled", mk{tracing.Pos}.boolean(true))
+		props.Set("TracingEnabled", c.mk(tracing.Pos).boolean(true))
 	}
 	if on(logs) {
-		lg := mk{logs.Pos}
+		lg := c.mk(logs.Pos)
 		c.add("ApiGatewayLogGroup", "AWS::Logs::LogGroup", logs.Pos, lg.m("LogGroupName", lg.str("/aws/api-gateway/"+c.service+"-"+c.stage),
 			"RetentionInDays", c.prov.Get("logRetentionInDays")))
 		props.Set("AccessLogSetting", lg.m("DestinationArn", lg.getAtt("ApiGatewayLogGroup", "Arn"),
@@ -350,10 +350,10 @@ func (c *compiler) restStage(depID string, g mk) {
 }
 
 func (c *compiler) httpAPIResources(pp app.Pos) {
-	g := mk{pp}
+	g := c.mk(pp)
 	hp := c.prov.Get("httpApi")
 	if hp != nil {
-		g = mk{keyPos(c.prov, "httpApi")}
+		g = c.mk(keyPos(c.prov, "httpApi"))
 	}
 	name := hp.Get("name")
 	if name == nil {
@@ -362,7 +362,7 @@ func (c *compiler) httpAPIResources(pp app.Pos) {
 	props := g.m("Name", name, "ProtocolType", g.str("HTTP"))
 	if cors := hp.Get("cors"); cors != nil {
 		if b, ok := cors.Truth(); !ok || b {
-			props.Set("CorsConfiguration", mk{cors.Pos}.m("AllowOrigins", mk{cors.Pos}.strs("*")))
+			props.Set("CorsConfiguration", c.mk(cors.Pos).m("AllowOrigins", c.mk(cors.Pos).strs("*")))
 		}
 	}
 	if d := hp.Get("disableDefaultEndpoint"); d != nil {
@@ -373,7 +373,7 @@ func (c *compiler) httpAPIResources(pp app.Pos) {
 		"DefaultRouteSettings", g.m("DetailedMetricsEnabled", g.boolean(hp.Get("metrics").Text() == "true")))
 	if logs := c.prov.Path("logs", "httpApi"); logs != nil {
 		if b, ok := logs.Truth(); logs.IsMap() || ok && b {
-			lg := mk{logs.Pos}
+			lg := c.mk(logs.Pos)
 			c.add("HttpApiLogGroup", "AWS::Logs::LogGroup", logs.Pos, lg.m("LogGroupName", lg.str("/aws/http-api/"+c.service+"-"+c.stage),
 				"RetentionInDays", c.prov.Get("logRetentionInDays")))
 			stage.Set("AccessLogSettings", lg.m("DestinationArn", lg.getAtt("HttpApiLogGroup", "Arn"),
@@ -384,7 +384,7 @@ func (c *compiler) httpAPIResources(pp app.Pos) {
 	if auths := hp.Get("authorizers"); auths.IsMap() {
 		for i, name := range auths.Keys {
 			a, ap := auths.Values[i], entryPos(auths, i)
-			ag := mk{ap}
+			ag := c.mk(ap)
 			props := ag.m("ApiId", ag.ref("HttpApi"), "Name", ag.str(name))
 			if a.Get("type").Text() == "request" {
 				props.Set("AuthorizerType", ag.str("REQUEST"))
@@ -400,7 +400,7 @@ func (c *compiler) httpAPIResources(pp app.Pos) {
 				props.Set("JwtConfiguration", ag.m("Audience", a.Get("audience"), "Issuer", a.Get("issuerUrl")))
 			}
 			if is := a.Get("identitySource"); is != nil {
-				props.Set("IdentitySource", mk{is.Pos}.list(is.Items()...))
+				props.Set("IdentitySource", c.mk(is.Pos).list(is.Items()...))
 			}
 			c.add("HttpApiAuthorizer"+normalizedName(name), "AWS::ApiGatewayV2::Authorizer", ap, props)
 		}
@@ -435,7 +435,7 @@ func (c *compiler) sqsEvent(f *function, v *app.Node, g mk) {
 		"EventSourceArn", arn, "FunctionName", f.arn(g), "Enabled", enabled,
 		"FunctionResponseTypes", responseTypes(v), "FilterCriteria", filters(v))
 	if mc := v.Get("maximumConcurrency"); mc != nil {
-		props.Set("ScalingConfig", mk{mc.Pos}.m("MaximumConcurrency", mc))
+		props.Set("ScalingConfig", c.mk(mc.Pos).m("MaximumConcurrency", mc))
 	}
 	deps := c.roleDeps(f)
 	c.add(f.norm+"EventSourceMappingSQS"+alnum(arnName(arn)), "AWS::Lambda::EventSourceMapping", g.p, props, deps...)
@@ -454,7 +454,7 @@ func responseTypes(v *app.Node) *app.Node {
 	if t == nil {
 		return nil
 	}
-	return mk{t.Pos}.list(t)
+	return mk{p: t.Pos}.list(t)
 }
 
 func filters(v *app.Node) *app.Node {
@@ -462,7 +462,7 @@ func filters(v *app.Node) *app.Node {
 	if fp == nil {
 		return nil
 	}
-	g := mk{fp.Pos}
+	g := mk{p: fp.Pos}
 	l := g.list()
 	for _, it := range fp.Items() {
 		l.List = append(l.List, g.m("Pattern", g.str(compactJSON(it))))
@@ -529,9 +529,9 @@ func (c *compiler) streamEvent(f *function, v *app.Node, g mk) {
 				dtyp = "sns"
 			}
 		}
-		props.Set("DestinationConfig", mk{onf.Pos}.m("OnFailure", mk{onf.Pos}.m("Destination", dest)))
+		props.Set("DestinationConfig", c.mk(onf.Pos).m("OnFailure", c.mk(onf.Pos).m("Destination", dest)))
 		if a := destinationAction(dtyp); a != "" {
-			f.statement(mk{onf.Pos}.allow([]string{a}, dest))
+			f.statement(c.mk(onf.Pos).allow([]string{a}, dest))
 		}
 	}
 	c.add(f.norm+"EventSourceMapping"+upperFirst(typ)+alnum(name), "AWS::Lambda::EventSourceMapping", g.p, props, c.roleDeps(f)...)
@@ -568,7 +568,7 @@ func (c *compiler) s3Event(f *function, v *app.Node, g mk) {
 	}
 	var filter *app.Node
 	if rules.Len() > 0 {
-		rg := mk{rules.Pos}
+		rg := c.mk(rules.Pos)
 		l := rg.list()
 		for _, r := range rules.Items() {
 			for i, k := range r.Keys {
@@ -703,9 +703,9 @@ func (c *compiler) snsEvent(f *function, v *app.Node, g mk) {
 	if rp != nil {
 		dl := rp.Get("deadLetterTargetArn")
 		if ref := rp.Get("deadLetterTargetRef"); ref != nil {
-			dl = mk{ref.Pos}.getAtt(ref.Text(), "Arn")
+			dl = c.mk(ref.Pos).getAtt(ref.Text(), "Arn")
 		}
-		subProps.Set("RedrivePolicy", mk{rp.Pos}.m("deadLetterTargetArn", dl))
+		subProps.Set("RedrivePolicy", c.mk(rp.Pos).m("deadLetterTargetArn", dl))
 	}
 	c.add(f.norm+"SnsSubscription"+alnum(topic), "AWS::SNS::Subscription", g.p, subProps)
 	c.permission(f, f.norm+"LambdaPermission"+alnum(topic)+"SNS", g, g.str("sns.amazonaws.com"), arn)
@@ -741,7 +741,7 @@ func (c *compiler) scheduleEvent(f *function, v *app.Node, g mk, index int) int 
 			if in.IsScalar() {
 				target.Set("Input", in)
 			} else {
-				target.Set("Input", mk{in.Pos}.str(compactJSON(in)))
+				target.Set("Input", c.mk(in.Pos).str(compactJSON(in)))
 			}
 		}
 		if ip := opts.Get("inputPath"); ip != nil {
@@ -769,19 +769,19 @@ func (c *compiler) eventBridgeEvent(f *function, v *app.Node, g mk, index int) {
 	}
 	target := g.m("Arn", f.arn(g), "Id", g.str(ruleName.Text()+"-target"))
 	if in := v.Get("input"); in != nil {
-		target.Set("Input", mk{in.Pos}.str(compactJSON(in)))
+		target.Set("Input", c.mk(in.Pos).str(compactJSON(in)))
 	}
 	if ip := v.Get("inputPath"); ip != nil {
 		target.Set("InputPath", ip)
 	}
 	if it := v.Get("inputTransformer"); it != nil {
-		target.Set("InputTransformer", mk{it.Pos}.m("InputTemplate", it.Get("inputTemplate"), "InputPathsMap", it.Get("inputPathsMap")))
+		target.Set("InputTransformer", c.mk(it.Pos).m("InputTemplate", it.Get("inputTemplate"), "InputPathsMap", it.Get("inputPathsMap")))
 	}
 	if rp := v.Get("retryPolicy"); rp != nil {
-		target.Set("RetryPolicy", mk{rp.Pos}.m("MaximumEventAgeInSeconds", rp.Get("maximumEventAge"), "MaximumRetryAttempts", rp.Get("maximumRetryAttempts")))
+		target.Set("RetryPolicy", c.mk(rp.Pos).m("MaximumEventAgeInSeconds", rp.Get("maximumEventAge"), "MaximumRetryAttempts", rp.Get("maximumRetryAttempts")))
 	}
 	if dl := v.Get("deadLetterQueueArn"); dl != nil {
-		target.Set("DeadLetterConfig", mk{dl.Pos}.m("Arn", dl))
+		target.Set("DeadLetterConfig", c.mk(dl.Pos).m("Arn", dl))
 	}
 	props := g.m("Description", v.Get("description"), "EventPattern", v.Get("pattern"), "Name", ruleName,
 		"ScheduleExpression", v.Get("schedule"), "State", g.str("ENABLED"), "Targets", g.list(target))
@@ -789,12 +789,12 @@ func (c *compiler) eventBridgeEvent(f *function, v *app.Node, g mk, index int) {
 	if createBus {
 		busID := normalizedName(busName) + "EventBridgeEventBus"
 		if c.byID[busID] == nil {
-			c.add(busID, "AWS::Events::EventBus", bus.Pos, mk{bus.Pos}.m("Name", bus))
+			c.add(busID, "AWS::Events::EventBus", bus.Pos, c.mk(bus.Pos).m("Name", bus))
 		}
 		deps = append(deps, busID)
 	}
 	if busName != "" && busName != "default" {
-		props.Set("EventBusName", mk{bus.Pos}.str(busName))
+		props.Set("EventBusName", c.mk(bus.Pos).str(busName))
 		if !createBus {
 			props.Set("EventBusName", bus)
 		}
@@ -802,7 +802,7 @@ func (c *compiler) eventBridgeEvent(f *function, v *app.Node, g mk, index int) {
 	c.add(alnum(f.name+"-rule-"+strconv.Itoa(index))+"EventBridgeRule", "AWS::Events::Rule", g.p, props, deps...)
 	path := []any{"rule", ruleName}
 	if busName != "" && busName != "default" {
-		path = []any{"rule", mk{bus.Pos}.str(busName), ruleName}
+		path = []any{"rule", c.mk(bus.Pos).str(busName), ruleName}
 	}
 	c.permission(f, f.norm+"EventBridgeLambdaPermission"+strconv.Itoa(index), g, g.str("events.amazonaws.com"),
 		g.join(":", "arn", g.partition(), "events", g.region(), g.account(), g.join("/", path...)))
@@ -869,7 +869,7 @@ func (c *compiler) websocketEvent(f *function, v *app.Node, g mk) {
 	c.add(integ, "AWS::ApiGatewayV2::Integration", g.p, g.m("ApiId", g.ref("WebsocketsApi"), "IntegrationType", g.str("AWS_PROXY"),
 		"IntegrationUri", g.join("", "arn:", g.partition(), ":apigateway:", g.region(), ":lambda:path/2015-03-31/functions/", f.arn(g), "/invocations")))
 	c.permission(f, f.norm+"LambdaPermissionWebsockets", g, g.str("apigateway.amazonaws.com"), nil)
-	id := strings.NewReplacer("$", "S", "/", "Slash", "-", "Dash", "_", "Underscore", ".", "Period").Replace(route) + "WebsocketsRoute"
+	id := routeReplacer.Replace(route) + "WebsocketsRoute"
 	if c.add(id, "AWS::ApiGatewayV2::Route", g.p, g.m("ApiId", g.ref("WebsocketsApi"), "RouteKey", g.str(route),
 		"AuthorizationType", g.str("NONE"), "Target", g.join("/", "integrations", g.ref(integ)))) != nil {
 		c.wsRoutes = append(c.wsRoutes, id)
@@ -877,7 +877,7 @@ func (c *compiler) websocketEvent(f *function, v *app.Node, g mk) {
 }
 
 func (c *compiler) websocketAPI(pp app.Pos) {
-	g := mk{pp}
+	g := c.mk(pp)
 	name := c.prov.Get("websocketsApiName")
 	if name == nil {
 		name = g.str(c.stage + "-" + c.service + "-websockets")
@@ -924,13 +924,13 @@ func (c *compiler) albEvent(f *function, v *app.Node, g mk) {
 	conds := g.list()
 	cv := v.Get("conditions")
 	if p := cv.Get("path"); p != nil {
-		conds.List = append(conds.List, g.m("Field", g.str("path-pattern"), "Values", mk{p.Pos}.list(p.Items()...)))
+		conds.List = append(conds.List, g.m("Field", g.str("path-pattern"), "Values", c.mk(p.Pos).list(p.Items()...)))
 	}
 	if m := cv.Get("method"); m != nil {
-		conds.List = append(conds.List, g.m("Field", g.str("http-request-method"), "HttpRequestMethodConfig", g.m("Values", mk{m.Pos}.list(m.Items()...))))
+		conds.List = append(conds.List, g.m("Field", g.str("http-request-method"), "HttpRequestMethodConfig", g.m("Values", c.mk(m.Pos).list(m.Items()...))))
 	}
 	if h := cv.Get("host"); h != nil {
-		conds.List = append(conds.List, g.m("Field", g.str("host-header"), "Values", mk{h.Pos}.list(h.Items()...)))
+		conds.List = append(conds.List, g.m("Field", g.str("host-header"), "Values", c.mk(h.Pos).list(h.Items()...)))
 	}
 	c.add(f.norm+"AlbListenerRule"+prio, "AWS::ElasticLoadBalancingV2::ListenerRule", g.p, g.m(
 		"Actions", g.list(g.m("Type", g.str("forward"), "TargetGroupArn", g.ref(tg))),
@@ -958,9 +958,9 @@ func (c *compiler) kafkaEvent(f *function, v *app.Node, g mk) {
 			for _, it := range ac.Values[i].Items() {
 				uri := it
 				if t == "VPC_SUBNET" {
-					uri = mk{it.Pos}.str("subnet:" + it.Text())
+					uri = c.mk(it.Pos).str("subnet:" + it.Text())
 				} else if t == "VPC_SECURITY_GROUP" {
-					uri = mk{it.Pos}.str("security_group:" + it.Text())
+					uri = c.mk(it.Pos).str("security_group:" + it.Text())
 				}
 				access.List = append(access.List, g.m("Type", g.str(t), "URI", uri))
 			}
@@ -971,7 +971,7 @@ func (c *compiler) kafkaEvent(f *function, v *app.Node, g mk) {
 		"Topics", g.list(topic), "SourceAccessConfigurations", access, "BatchSize", v.Get("batchSize"),
 		"Enabled", v.Get("enabled"), "MaximumBatchingWindowInSeconds", v.Get("maximumBatchingWindow"))
 	if cg := v.Get("consumerGroupId"); cg != nil {
-		props.Set("SelfManagedKafkaEventSourceConfig", mk{cg.Pos}.m("ConsumerGroupId", cg))
+		props.Set("SelfManagedKafkaEventSourceConfig", c.mk(cg.Pos).m("ConsumerGroupId", cg))
 	}
 	c.add(f.norm+"EventSourceMappingKafka"+truncate(alnum(topic.Text()), 158), "AWS::Lambda::EventSourceMapping", g.p, props, c.roleDeps(f)...)
 }

@@ -53,7 +53,7 @@ func (c *compiler) declare(key string, def *app.Node, p app.Pos) {
 	f.id = f.norm + "LambdaFunction"
 	f.nameNode = def.Get("name")
 	if f.nameNode == nil {
-		f.nameNode = mk{p}.str(c.service + "-" + c.stage + "-" + key)
+		f.nameNode = c.mk(p).str(c.service + "-" + c.stage + "-" + key)
 	}
 	f.name = f.nameNode.Text()
 	c.fns = append(c.fns, f)
@@ -71,7 +71,7 @@ func (c *compiler) localFunction(n *app.Node, g mk) (*app.Node, bool) {
 
 func (c *compiler) function(f *function) {
 	d, p := f.def, f.pos
-	g := mk{p}
+	g := c.mk(p)
 	props := g.m()
 	f.props = props
 
@@ -110,19 +110,19 @@ func (c *compiler) function(f *function) {
 		props.Set("Description", v)
 	}
 	if v := c.providerOr(d, "architecture"); v != nil {
-		props.Set("Architectures", mk{v.Pos}.list(v))
+		props.Set("Architectures", c.mk(v.Pos).list(v))
 	}
 	if v := c.providerOr(d, "ephemeralStorageSize"); v != nil {
-		props.Set("EphemeralStorage", mk{v.Pos}.m("Size", v))
+		props.Set("EphemeralStorage", c.mk(v.Pos).m("Size", v))
 	}
 	if env := mergeMaps(c.prov.Get("environment"), d.Get("environment")); env.Len() > 0 {
-		props.Set("Environment", mk{env.Pos}.m("Variables", env))
+		props.Set("Environment", c.mk(env.Pos).m("Variables", env))
 	}
 	if v := c.tracing(d); v != nil {
-		props.Set("TracingConfig", mk{v.Pos}.m("Mode", v))
+		props.Set("TracingConfig", c.mk(v.Pos).m("Mode", v))
 	}
 	if vpc := c.providerOr(d, "vpc"); vpc.IsMap() {
-		vg := mk{vpc.Pos}
+		vg := c.mk(vpc.Pos)
 		props.Set("VpcConfig", vg.m("SecurityGroupIds", vpc.Get("securityGroupIds"), "SubnetIds", vpc.Get("subnetIds"),
 			"Ipv6AllowedForDualStack", vpc.Get("ipv6AllowedForDualStack")))
 	}
@@ -139,11 +139,11 @@ func (c *compiler) function(f *function) {
 	}
 	if v := d.Get("snapStart"); v != nil {
 		if b, _ := v.Truth(); b {
-			props.Set("SnapStart", mk{v.Pos}.m("ApplyOn", mk{v.Pos}.str("PublishedVersions")))
+			props.Set("SnapStart", c.mk(v.Pos).m("ApplyOn", c.mk(v.Pos).str("PublishedVersions")))
 		}
 	}
 	if v := d.Get("onError"); v != nil {
-		props.Set("DeadLetterConfig", mk{v.Pos}.m("TargetArn", v))
+		props.Set("DeadLetterConfig", c.mk(v.Pos).m("TargetArn", v))
 	}
 	if tags := mergeMaps(c.prov.Get("tags"), d.Get("tags")); tags.Len() > 0 {
 		props.Set("Tags", tagList(tags))
@@ -173,13 +173,13 @@ func (c *compiler) function(f *function) {
 	f.res = c.add(f.id, "AWS::Lambda::Function", p, props, deps...)
 
 	if c.versioned(d) {
-		f.versionID = f.norm + "LambdaVersion" + hash(c.service, f.key, toText(props))
+		f.versionID = f.norm + "LambdaVersion" + hashNode(props, c.service, f.key)
 		c.add(f.versionID, "AWS::Lambda::Version", p, g.m("FunctionName", g.ref(f.id),
 			"CodeSha256", g.str(hash(f.key, "code")), "Description", d.Get("description")))
 		c.outs.Set(f.id+"QualifiedArn", g.m("Description", g.str("Current Lambda function version"), "Value", g.ref(f.versionID)))
 	}
 	if pc := d.Get("provisionedConcurrency"); pc != nil {
-		pg := mk{keyPos(d, "provisionedConcurrency")}
+		pg := c.mk(keyPos(d, "provisionedConcurrency"))
 		f.alias, f.aliasName = f.norm+"ProvConcLambdaAlias", "provisioned"
 		c.add(f.alias, "AWS::Lambda::Alias", pg.p, pg.m(
 			"FunctionName", pg.ref(f.id), "FunctionVersion", c.versionRef(f, pg), "Name", pg.str(f.aliasName),
@@ -227,10 +227,10 @@ func (c *compiler) tracing(d *app.Node) *app.Node {
 		if !b {
 			return nil
 		}
-		return mk{v.Pos}.str("Active")
+		return c.mk(v.Pos).str("Active")
 	}
 	if strings.EqualFold(v.Text(), "true") {
-		return mk{v.Pos}.str("Active")
+		return c.mk(v.Pos).str("Active")
 	}
 	return v
 }
@@ -244,9 +244,9 @@ func (c *compiler) invokeConfig(f *function) {
 	if dest == nil && retries == nil && age == nil {
 		return
 	}
-	g := mk{f.pos}
+	g := c.mk(f.pos)
 	if dest != nil {
-		g = mk{keyPos(d, "destinations")}
+		g = c.mk(keyPos(d, "destinations"))
 	}
 	dc := g.m()
 	for _, k := range []string{"onSuccess", "onFailure"} {
@@ -254,13 +254,13 @@ func (c *compiler) invokeConfig(f *function) {
 		if v == nil {
 			continue
 		}
-		arn, typ := c.destination(v, mk{v.Pos})
+		arn, typ := c.destination(v, c.mk(v.Pos))
 		if arn == nil {
 			continue
 		}
-		dc.Set(upperFirst(k), mk{v.Pos}.m("Destination", arn))
+		dc.Set(upperFirst(k), c.mk(v.Pos).m("Destination", arn))
 		if a := destinationAction(typ); a != "" {
-			f.statement(mk{v.Pos}.allow([]string{a}, arn))
+			f.statement(c.mk(v.Pos).allow([]string{a}, arn))
 		}
 	}
 	props := g.m("FunctionName", g.ref(f.id), "Qualifier", g.str("$LATEST"),
@@ -324,7 +324,7 @@ func (c *compiler) functionURL(f *function) {
 	if b, ok := u.Truth(); ok && !b {
 		return
 	}
-	g := mk{keyPos(f.def, "url")}
+	g := c.mk(keyPos(f.def, "url"))
 	auth := "NONE"
 	if u.Get("authorizer").Text() == "aws_iam" {
 		auth = "AWS_IAM"
@@ -398,7 +398,7 @@ func indexOf(keys []string, k string) int {
 
 // tagList turns a tag map into CloudFormation's Key/Value list.
 func tagList(tags *app.Node) *app.Node {
-	g := mk{tags.Pos}
+	g := mk{p: tags.Pos}
 	l := g.list()
 	for i, k := range tags.Keys {
 		kp := entryPos(tags, i)

@@ -70,7 +70,7 @@ func isIntrinsic(n *app.Node) bool { _, _, ok := n.Intrinsic(); return ok }
 // intrinsic) into the Role property.
 func roleArn(r *app.Node) *app.Node {
 	if s, ok := r.String(); ok && !strings.HasPrefix(s, "arn:") {
-		return mk{r.Pos}.getAtt(s, "Arn")
+		return mk{p: r.Pos}.getAtt(s, "Arn")
 	}
 	return r
 }
@@ -91,7 +91,7 @@ func (c *compiler) sharedRole() {
 		p = keyPos(c.prov.Get("iam"), "role")
 	}
 	c.role = c.newRole("IamRoleLambdaExecution", p)
-	g := mk{p}
+	g := c.mk(p)
 	prefix := "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/lambda/" + c.service + "-" + c.stage
 	c.role.logs = []*app.Node{
 		g.allow([]string{"logs:CreateLogStream", "logs:CreateLogGroup", "logs:TagResource"}, g.sub(prefix+"*:*")),
@@ -112,7 +112,7 @@ func (c *compiler) sharedRole() {
 }
 
 func (c *compiler) newRole(id string, p app.Pos) *roleState {
-	g := mk{p}
+	g := c.mk(p)
 	r := &roleState{id: id, pos: p, byActs: map[string]*app.Node{}}
 	r.props = g.m("AssumeRolePolicyDocument", g.m("Version", g.str("2012-10-17"), "Statement", g.list(g.m(
 		"Effect", g.str("Allow"), "Principal", g.m("Service", g.strs("lambda.amazonaws.com")),
@@ -157,7 +157,7 @@ func (c *compiler) assignRole(f *function) {
 	if c.ownRole(f) {
 		p := keyPos(f.def, "iamRoleStatements")
 		f.role = c.newRole(f.norm+"IamRoleLambdaExecution", p)
-		g := mk{p}
+		g := c.mk(p)
 		arn := "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/lambda/" + f.name
 		f.role.logs = []*app.Node{
 			g.allow([]string{"logs:CreateLogStream", "logs:CreateLogGroup", "logs:TagResource"}, g.sub(arn+":*")),
@@ -211,7 +211,7 @@ func (c *compiler) finishRoles() {
 		if r == c.role && len(r.fns) == 0 {
 			continue
 		}
-		g := mk{r.pos}
+		g := c.mk(r.pos)
 		stmts := append(append([]*app.Node(nil), r.logs...), r.custom...)
 		if r.xray {
 			stmts = append(stmts, g.allow([]string{"xray:PutTraceSegments", "xray:PutTelemetryRecords"}, g.str("*")))
@@ -239,7 +239,7 @@ func (c *compiler) finishRoles() {
 // lists it, so the template reads in dependency order.
 func (c *compiler) addRole(r *roleState) {
 	res := &cfn.Resource{ID: r.id, Type: "AWS::IAM::Role", Implicit: true, Properties: r.props, Pos: r.pos,
-		Node: mk{r.pos}.m("Type", mk{r.pos}.str("AWS::IAM::Role"))}
+		Node: c.mk(r.pos).m("Type", c.mk(r.pos).str("AWS::IAM::Role"))}
 	if old := c.byID[r.id]; old != nil {
 		c.diag(r.pos, app.SevError, "the framework generates %s but the service already has it", r.id)
 		return

@@ -22,7 +22,7 @@ func (c *compiler) canary(f *function) {
 	if defaults := c.doc.Path("custom", "deploymentSettings"); defaults.IsMap() {
 		ds = mergeMaps(defaults, ds)
 	}
-	g := mk{p}
+	g := c.mk(p)
 	alias := ds.Get("alias").Text()
 	if alias == "" {
 		alias = "Live"
@@ -55,12 +55,12 @@ func (c *compiler) canary(f *function) {
 	}
 	c.add(group, "AWS::CodeDeploy::DeploymentGroup", p, g.m("ApplicationName", g.ref(app_),
 		"AutoRollbackConfiguration", g.m("Enabled", g.boolean(true), "Events", g.strs("DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM", "DEPLOYMENT_STOP_ON_REQUEST")),
-		"DeploymentConfigName", mk{keyPos(ds, "type")}.str("CodeDeployDefault.Lambda"+typ),
+		"DeploymentConfigName", c.mk(keyPos(ds, "type")).str("CodeDeployDefault.Lambda"+typ),
 		"DeploymentStyle", g.m("DeploymentType", g.str("BLUE_GREEN"), "DeploymentOption", g.str("WITH_TRAFFIC_CONTROL")),
 		"ServiceRoleArn", g.getAtt("CodeDeployServiceRole", "Arn"), "AlarmConfiguration", alarms))
 	aliasID := f.id + "Alias" + alnum(alias)
 	r := c.add(aliasID, "AWS::Lambda::Alias", p, g.m("FunctionName", g.ref(f.id), "FunctionVersion", c.versionRef(f, g),
-		"Name", mk{keyPos(ds, "alias")}.str(alias)))
+		"Name", c.mk(keyPos(ds, "alias")).str(alias)))
 	if r != nil {
 		r.Node.Set("UpdatePolicy", g.m("CodeDeployLambdaAliasUpdate", g.m("ApplicationName", g.ref(app_),
 			"DeploymentGroupName", g.ref(group),
@@ -77,7 +77,7 @@ func (c *compiler) hookRef(h *app.Node) *app.Node {
 		return nil
 	}
 	if fn := c.fnByKey[h.Text()]; fn != nil {
-		return mk{h.Pos}.ref(fn.id)
+		return c.mk(h.Pos).ref(fn.id)
 	}
 	return h
 }
@@ -103,7 +103,7 @@ func (c *compiler) liftDeclare() {
 			c.diag(p, app.SevError, "construct %s: a queue needs a worker", name)
 			continue
 		}
-		g := mk{p}
+		g := c.mk(p)
 		batch := v.Get("batchSize")
 		if batch == nil {
 			batch = g.num(1)
@@ -128,7 +128,7 @@ func (c *compiler) lift() {
 	}
 	for i, name := range cs.Keys {
 		v, p := cs.Values[i], entryPos(cs, i)
-		g := mk{p}
+		g := c.mk(p)
 		id := alnum(name)
 		switch t := v.Get("type").Text(); t {
 		case "queue":
@@ -195,7 +195,7 @@ func (c *compiler) stepFunctions() {
 			c.diag(p, app.SevError, "state machine %s is not a map", key)
 			continue
 		}
-		g := mk{p}
+		g := c.mk(p)
 		custom := sm.Get("id").Text()
 		if custom == "" {
 			custom = sm.Get("name").Text()
@@ -212,13 +212,13 @@ func (c *compiler) stepFunctions() {
 		}
 		props := g.m("Definition", def, "StateMachineName", sm.Get("name"))
 		if t := sm.Get("type"); t != nil {
-			props.Set("StateMachineType", mk{t.Pos}.str(strings.ToUpper(t.Text())))
+			props.Set("StateMachineType", c.mk(t.Pos).str(strings.ToUpper(t.Text())))
 		}
 		if tc := sm.Get("tracingConfig"); tc != nil {
-			props.Set("TracingConfiguration", mk{tc.Pos}.m("Enabled", tc.Get("enabled")))
+			props.Set("TracingConfiguration", c.mk(tc.Pos).m("Enabled", tc.Get("enabled")))
 		}
 		if lc := sm.Get("loggingConfig"); lc.IsMap() {
-			lg := mk{lc.Pos}
+			lg := c.mk(lc.Pos)
 			dests := lg.list()
 			for _, d := range lc.Get("destinations").Items() {
 				dests.List = append(dests.List, lg.m("CloudWatchLogsLogGroup", lg.m("LogGroupArn", d)))
@@ -263,7 +263,7 @@ func (c *compiler) rewriteFunctionRefs(n *app.Node, invoked *[]*app.Node) *app.N
 	}
 	if name, _, ok := n.Intrinsic(); ok && (name == "Fn::GetAtt" || name == "Ref") {
 		if f := c.fnByKey[refTarget(n)]; f != nil {
-			g := mk{n.Pos}
+			g := c.mk(n.Pos)
 			out := g.getAtt(f.id, "Arn")
 			if name == "Ref" {
 				out = g.ref(f.id)
@@ -272,7 +272,7 @@ func (c *compiler) rewriteFunctionRefs(n *app.Node, invoked *[]*app.Node) *app.N
 			return out
 		}
 		if refTarget(n) != "" && c.byID[refTarget(n)] != nil && c.byID[refTarget(n)].Type == "AWS::Lambda::Function" {
-			*invoked = append(*invoked, mk{n.Pos}.getAtt(refTarget(n), "Arn"))
+			*invoked = append(*invoked, c.mk(n.Pos).getAtt(refTarget(n), "Arn"))
 		}
 		return n
 	}

@@ -67,7 +67,7 @@ type resolver struct {
 
 func newResolver(file string, root *app.Node, in Inputs) *resolver {
 	r := &resolver{file: file, root: root, in: in,
-		memo: map[*app.Node]*app.Node{}, active: map[*app.Node]bool{}, cycled: map[*app.Node]bool{},
+		memo: make(map[*app.Node]*app.Node, 256), active: make(map[*app.Node]bool, 16), cycled: map[*app.Node]bool{},
 		sizes: map[*app.Node]int{}, files: map[string]*app.Node{}, symbolic: map[string]app.Pos{}}
 	r.stage = in.Stage
 	if r.stage == "" {
@@ -322,9 +322,8 @@ func isVarBody(body string) bool {
 func isLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
 
 // splitTop splits s at the commas outside nested variables, parentheses
-// and quotes.
-func splitTop(s string) []string {
-	var out []string
+// and quotes, appending the parts to out.
+func splitTop(out []string, s string) []string {
 	depth, last := 0, 0
 	for i := 0; i < len(s); i++ {
 		switch c := s[i]; c {
@@ -362,7 +361,8 @@ func (r *resolver) variable(body, whole string, p app.Pos, depth int) (*app.Node
 		r.limit(p, "variables nest more than %d deep", MaxVarDepth)
 		return nil, false
 	}
-	parts := splitTop(body)
+	var buf [4]string // a value and its defaults: no allocation
+	parts := splitTop(buf[:0], body)
 	v, state := r.lookup(strings.TrimSpace(parts[0]), whole, p, depth, len(parts) > 1)
 	if state == found {
 		return v, true
@@ -596,7 +596,7 @@ func (r *resolver) path(n *app.Node, addr string, p app.Pos, depth int) (*app.No
 	// reference into the map being resolved (custom.b: ${self:custom.a})
 	// is not a cycle. Only a step that is itself a variable is resolved.
 	n = r.step(n, depth)
-	addr = strings.NewReplacer("[", ".", "]", "").Replace(addr)
+	addr = indexReplacer.Replace(addr)
 	for _, k := range strings.Split(addr, ".") {
 		if k == "" {
 			continue
