@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"slices"
 	"time"
 
 	duck "github.com/duckdb/duckdb-go/v2"
@@ -20,15 +19,14 @@ import (
 // Staging tables are TEMP: private to the connection, never visible to
 // readers, and cheap to empty.
 const stagingDDL = `
-CREATE TEMP TABLE IF NOT EXISTS stage_metric (
-	k1 UBIGINT, k2 UBIGINT, namespace VARCHAR, name VARCHAR, dims VARCHAR,
-	dim_keys VARCHAR[], dim_values VARCHAR[], ts TIMESTAMP, stat VARCHAR,
-	period INTEGER, value DOUBLE, unit VARCHAR);
+CREATE TEMP TABLE IF NOT EXISTS stage_series (
+	sid INTEGER, namespace VARCHAR, name VARCHAR, dims VARCHAR, dim_keys VARCHAR[], dim_values VARCHAR[],
+	stat VARCHAR, unit VARCHAR);
 CREATE TEMP TABLE IF NOT EXISTS stage_deploy AS SELECT * FROM deploys LIMIT 0;
 CREATE TEMP TABLE IF NOT EXISTS stage_names AS SELECT * FROM names LIMIT 0;
 CREATE TEMP TABLE IF NOT EXISTS stage_roll AS SELECT * FROM rollup_minute LIMIT 0;
 CREATE TEMP TABLE IF NOT EXISTS stage_rid AS SELECT * FROM request_ids LIMIT 0;
-DELETE FROM stage_metric; DELETE FROM stage_deploy; DELETE FROM stage_names; DELETE FROM stage_roll; DELETE FROM stage_rid;`
+DELETE FROM stage_series; DELETE FROM stage_deploy; DELETE FROM stage_names; DELETE FROM stage_roll; DELETE FROM stage_rid;`
 
 type key = [2]uint64
 
@@ -39,7 +37,12 @@ type appender struct {
 	conn *sql.Conn
 	done bool
 
-	metric, deploy, names *duck.Appender
+	seriesApp, deploy, names *duck.Appender
+
+	metrics      *metricBatch // the batch's datapoints, series in stage_series
+	metricHandle int64
+	seriesIDs    map[string]int32
+	lastSeries   metricSeries
 
 	batch  *invBatch // the batch's invocations
 	roll   rollups   // their rollups, counted as they are added
@@ -83,6 +86,7 @@ func (s *Store) Appender(ctx context.Context) (store.Appender, error) {
 		batch:      s.getBatch(),
 		handle:     s.nextHandle.Add(1),
 		metricSeen: make(map[key]struct{}),
+		seriesIDs:  make(map[string]int32),
 		localNames: make(map[string]int32),
 		newNames:   make(map[string]int32),
 	}
@@ -101,18 +105,6 @@ func (a *appender) newDuckAppender(table string) (*duck.Appender, error) {
 		return nil, fmt.Errorf("appender %s: %w", table, err)
 	}
 	return app, nil
-}
-
-func (a *appender) hash(parts ...string) key {
-	a.buf = a.buf[:0]
-	for i, p := range parts {
-		if i > 0 {
-			a.buf = append(a.buf, 0)
-		}
-		a.buf = append(a.buf, p...)
-	}
-	h := xxh3.Hash128(a.buf)
-	return key{h.Hi, h.Lo}
 }
 
 // AddInvocation stages one invocation.
@@ -181,31 +173,29 @@ func (a *appender) AddMetric(m *telemetry.Metric) error {
 		return &store.Invalid{Reason: "datapoint without namespace or name"}
 	}
 	ts := m.Time.UTC().Truncate(time.Microsecond) // as stored
-	dims := store.CanonicalDimensions(m.Dimensions)
-	k := a.hash(m.Namespace, m.Name, dims, ts.Format(time.RFC3339Nano), m.Stat)
+	sid, dims, err := a.series(m)
+	if err != nil {
+		return err
+	}
+	// The identity hash, as a.hash(namespace, name, dims, ts, stat) would
+	// make it, without formatting the time into a new string.
+	a.buf = append(a.buf[:0], m.Namespace...)
+	a.buf = append(append(a.buf, 0), m.Name...)
+	a.buf = append(append(a.buf, 0), dims...)
+	a.buf = ts.AppendFormat(append(a.buf, 0), time.RFC3339Nano)
+	a.buf = append(append(a.buf, 0), m.Stat...)
+	h := xxh3.Hash128(a.buf)
+	k := key{h.Hi, h.Lo}
 	if _, dup := a.metricSeen[k]; dup {
 		a.metricDups++
 		return nil
 	}
-	if a.metric == nil {
-		var err error
-		if a.metric, err = a.newDuckAppender("stage_metric"); err != nil {
-			return err
-		}
+	if a.metrics == nil {
+		a.metrics = &metricBatch{}
+		a.metricHandle = a.s.nextHandle.Add(1)
+		a.s.batches.Store(a.metricHandle, a.metrics)
 	}
-	keys := make([]string, 0, len(m.Dimensions))
-	for k := range m.Dimensions {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	vals := make([]string, len(keys))
-	for i, k := range keys {
-		vals[i] = m.Dimensions[k]
-	}
-	if err := a.metric.AppendRow(k[0], k[1], m.Namespace, m.Name, dims, keys, vals, ts,
-		m.Stat, m.Period, m.Value, m.Unit); err != nil {
-		return fmt.Errorf("append datapoint: %w", err)
-	}
+	a.metrics.add(k, sid, ts.UnixMicro(), m.Period, m.Value)
 	a.metricSeen[k] = struct{}{}
 	if a.metricRows == 0 || ts.Before(a.minMetricTS) {
 		a.minMetricTS = ts
@@ -250,18 +240,23 @@ func (a *appender) Rollback() error {
 // release closes the DuckDB appenders, empties staging and returns the
 // connection to the pool, joining any error to err.
 func (a *appender) release(err error) error {
-	for _, app := range []*duck.Appender{a.metric, a.deploy, a.names} {
+	for _, app := range []*duck.Appender{a.seriesApp, a.deploy, a.names} {
 		if app != nil {
 			_ = app.Clear() // nothing flushed needs keeping
 			err = errors.Join(err, app.Close())
 		}
 	}
-	a.metric, a.deploy, a.names = nil, nil, nil
+	a.seriesApp, a.deploy, a.names = nil, nil, nil
 	a.s.batches.Delete(a.handle)
+	if a.metrics != nil {
+		a.s.batches.Delete(a.metricHandle)
+		a.metrics = nil
+	}
+	a.seriesIDs = nil
 	a.s.putBatch(a.batch)
 	a.batch = nil
 	if _, e := a.conn.ExecContext(context.Background(),
-		`DELETE FROM stage_metric; DELETE FROM stage_deploy; DELETE FROM stage_names; DELETE FROM stage_roll; DELETE FROM stage_rid;`); e != nil {
+		`DELETE FROM stage_series; DELETE FROM stage_deploy; DELETE FROM stage_names; DELETE FROM stage_roll; DELETE FROM stage_rid;`); e != nil {
 		// A connection whose staging could not be emptied is not reused.
 		_ = a.conn.Raw(func(any) error { return driver.ErrBadConn })
 		err = errors.Join(err, e)
@@ -280,7 +275,7 @@ func (a *appender) Commit(ctx context.Context) (res store.CommitResult, err erro
 	a.done = true
 	res.Metrics.Duplicates = a.metricDups
 	// Flush what the buffers and DuckDB appenders hold into staging.
-	for _, app := range []*duck.Appender{a.metric, a.deploy, a.names} {
+	for _, app := range []*duck.Appender{a.seriesApp, a.deploy, a.names} {
 		if app != nil {
 			if err = app.Flush(); err != nil {
 				return store.CommitResult{}, a.release(fmt.Errorf("commit: flush: %w", err))
@@ -326,7 +321,7 @@ func (a *appender) commitTx(ctx context.Context, tx *sql.Tx, res *store.CommitRe
 		}
 	}
 	if a.metricRows > 0 {
-		if err := commitMetrics(ctx, tx, horizon, a.minMetricTS, a.maxMetric, &res.Metrics); err != nil {
+		if err := a.commitMetrics(ctx, tx, horizon, &res.Metrics); err != nil {
 			return err
 		}
 	}
@@ -499,24 +494,22 @@ SELECT * FROM stage_roll n WHERE NOT EXISTS (
 	SELECT 1 FROM roll_old o WHERE o.function = n.function AND o.version = n.version AND o.minute = n.minute)`,
 }
 
-func commitMetrics(ctx context.Context, tx *sql.Tx, horizon, lo, hi time.Time, c *store.Counts) error {
-	var err error
-	if c.TooOld, err = execCount(ctx, tx, `DELETE FROM stage_metric WHERE ts < ?`, horizon); err != nil {
-		return fmt.Errorf("drop too old datapoints: %w", err)
+func (a *appender) commitMetrics(ctx context.Context, tx *sql.Tx, horizon time.Time, c *store.Counts) error {
+	horizonUS := horizon.UnixMicro()
+	for _, ts := range a.metrics.ts {
+		if ts < horizonUS {
+			c.TooOld++
+		}
 	}
 	// A datapoint's time is part of its identity: only that window of the
 	// table can hold an earlier copy.
-	dups, err := execCount(ctx, tx, `DELETE FROM stage_metric s USING metrics m
-		WHERE m.ts BETWEEN ? AND ? AND s.k1 = m.k1 AND s.k2 = m.k2`, lo, hi)
+	n, err := execCount(ctx, tx, fmt.Sprintf(insertMetricSQL, metricFunc, a.metricHandle),
+		horizon, a.minMetricTS, a.maxMetric)
 	if err != nil {
-		return fmt.Errorf("dedupe datapoints: %w", err)
-	}
-	c.Duplicates += dups
-	if c.New, err = execCount(ctx, tx, `INSERT INTO metrics
-		SELECT k1, k2, namespace, name, dims, map(dim_keys, dim_values), ts, stat, period, value, unit
-		FROM stage_metric`); err != nil {
 		return fmt.Errorf("insert datapoints: %w", err)
 	}
+	c.New = n
+	c.Duplicates += int64(a.metrics.len()) - c.TooOld - n
 	return nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -95,7 +96,7 @@ func open(ctx context.Context, path string, opts Options, steps []string) (*Stor
 		db.Close()
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
-	if err := s.registerBatchFuncs(ctx); err != nil {
+	if err := errors.Join(s.registerBatchFuncs(ctx), s.registerMetricFunc(ctx)); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}

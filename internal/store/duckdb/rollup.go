@@ -20,8 +20,22 @@ type rollAgg struct {
 	n, cold, errs, timeouts, ooms, initErrs int64
 	billedMS, billedMBMS                    int64
 	durSum, durMax, initSum                 int64
-	first, last                             int64 // µs
-	bins                                    map[int16]int64
+	first, last                             int64   // µs
+	bins                                    []int16 // ascending
+	counts                                  []int64 // counts[i] is bins[i]'s
+}
+
+// addBin counts one duration in bin. A minute's durations fall in a few
+// dozen bins: a binary search in sorted slices costs less than a map, and
+// the slices are the stored lists as they are.
+func (g *rollAgg) addBin(bin int16) {
+	i, found := slices.BinarySearch(g.bins, bin)
+	if found {
+		g.counts[i]++
+		return
+	}
+	g.bins = slices.Insert(g.bins, i, bin)
+	g.counts = slices.Insert(g.counts, i, 1)
 }
 
 const minuteUS = int64(time.Minute / time.Microsecond)
@@ -47,7 +61,7 @@ func (r *rollups) add(b *invBatch, i int) {
 	if agg == nil || k != r.lastKey {
 		agg = r.aggs[k]
 		if agg == nil {
-			agg = &rollAgg{first: start, last: b.end[i], bins: make(map[int16]int64)}
+			agg = &rollAgg{first: start, last: b.end[i]}
 			r.aggs[k] = agg
 		}
 		r.lastKey, r.last = k, agg
@@ -78,7 +92,7 @@ func (r *rollups) add(b *invBatch, i int) {
 	agg.initSum += b.init[i]
 	agg.first = min(agg.first, start)
 	agg.last = max(agg.last, b.end[i])
-	agg.bins[store.SketchBin(d)]++
+	agg.addBin(store.SketchBin(d))
 }
 
 // stageRollups writes the batch's rollups into stage_roll. When the commit
@@ -101,19 +115,10 @@ func (a *appender) stageRollups(dropped bool) error {
 		names[id] = n
 	}
 	for k, g := range aggs {
-		bins := make([]int16, 0, len(g.bins))
-		for bin := range g.bins {
-			bins = append(bins, bin)
-		}
-		slices.Sort(bins)
-		counts := make([]int64, len(bins))
-		for i, bin := range bins {
-			counts[i] = g.bins[bin]
-		}
 		if err := app.AppendRow(names[k.fn], names[k.ver], time.UnixMicro(k.minute).UTC(),
 			g.n, g.cold, g.errs, g.timeouts, g.ooms, g.initErrs, g.billedMS, g.billedMBMS,
 			g.durSum, g.durMax, g.initSum, time.UnixMicro(g.first).UTC(), time.UnixMicro(g.last).UTC(),
-			bins, counts); err != nil {
+			g.bins, g.counts); err != nil {
 			_ = app.Close()
 			return fmt.Errorf("stage rollup: %w", err)
 		}
