@@ -345,8 +345,9 @@ func (f *frame) schedulesOf(r *app.Resource) []*schedule.Schedule {
 }
 
 // monthlyUSD prices requests and MB-ms for d at on-demand rates (first
-// duration tier, no free tier: the marginal cost), scaled from span to a
-// 30-day month.
+// duration tier, no free tier: the marginal cost), scaled from span to
+// the month internal/cost projects to (cost.HoursPerMonth, 730 h), so a
+// detector's impact and fnops cost's monthly figures agree.
 func (f *frame) monthlyUSD(d *fnData, requests, mbms int64, span time.Duration) (float64, bool) {
 	if span <= 0 {
 		return 0, false
@@ -357,7 +358,7 @@ func (f *frame) monthlyUSD(d *fnData, requests, mbms int64, span time.Duration) 
 	}
 	m := p.Request.USD.Mul(big.NewRat(requests, 1)).Add(p.Duration[0].Price.Mul(big.NewRat(mbms, 1024000)))
 	v, _ := m.Rat().Float64()
-	return v * float64(30*24*time.Hour) / float64(span), true
+	return v * float64(cost.HoursPerMonth*time.Hour) / float64(span), true
 }
 
 func usd(v float64) *USD {

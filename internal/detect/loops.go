@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/fnops/fnops/internal/cost"
 	"github.com/fnops/fnops/internal/rules"
 	"github.com/fnops/fnops/internal/store"
 )
@@ -121,7 +122,7 @@ func (f *frame) runaway(d *fnData, ls []rules.Loop, from time.Time, c, mbms []in
 	related := slices.DeleteFunc(slices.Clone(loop.Resources), func(id string) bool { return id == d.id() })
 	perMin := float64(c[last])
 	var perInvUSD float64
-	if v, ok := f.monthlyUSD(d, c[last], mbms[last], 30*24*time.Hour); ok && c[last] > 0 {
+	if v, ok := f.monthlyUSD(d, c[last], mbms[last], cost.HoursPerMonth*time.Hour); ok && c[last] > 0 {
 		perInvUSD = v / float64(c[last])
 	}
 	// Projected: growing at the observed rate for the next hour until the
